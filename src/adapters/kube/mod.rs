@@ -1,0 +1,6 @@
+//! Kubernetes: kubeconfig resolution (as kubectl does it), the client, and who we are.
+
+pub mod identity;
+pub mod kubeconfig;
+
+pub use kubeconfig::{KubeTarget, KubeconfigProblem, resolve};

@@ -1,0 +1,122 @@
+//! The configuration sections this version knows. Later features add their own sections;
+//! unknown keys are errors, so a typo never silently does nothing.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::duration::ConfigDuration;
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub ui: UiConfig,
+    /// `[keys.<scope>] "<key>" = "<intent>"`; validated by the keymap.
+    pub keys: BTreeMap<String, BTreeMap<String, String>>,
+    /// `[contexts.<kube context name>]`: settings applied when that context is active.
+    pub contexts: BTreeMap<String, ContextConfig>,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UiConfig {
+    /// A built-in theme name (default, light, high-contrast, colorblind) or a path.
+    pub theme: String,
+    /// How often ages and clocks on screen advance.
+    pub refresh: ConfigDuration,
+    /// Upper bound on redraws per second.
+    pub max_fps: u16,
+    /// Draw ASCII symbols only, whatever the locale says.
+    pub ascii: bool,
+}
+
+impl Default for UiConfig {
+    fn default() -> Self {
+        Self {
+            theme: "default".to_string(),
+            refresh: ConfigDuration::secs(1),
+            max_fps: 30,
+            ascii: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ContextConfig {
+    /// Open this context read-only, as if `--readonly` were given.
+    pub read_only: bool,
+    /// Namespaces to watch when no `-n`/`-A` is given.
+    pub namespaces: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    /// Log file; default `$XDG_STATE_HOME/shipdeck/shipdeck.log`.
+    pub path: Option<PathBuf>,
+    /// error, warn, info, debug or trace (or a tracing filter such as `shipdeck=debug`).
+    pub level: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            path: None,
+            level: "info".to_string(),
+        }
+    }
+}
+
+impl Config {
+    /// Checks that serde cannot express. Returns the dotted key and the message.
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        if self.ui.max_fps == 0 || self.ui.max_fps > 240 {
+            return Err((
+                "ui.max_fps".into(),
+                format!("{} is out of range; expected 1 to 240", self.ui.max_fps),
+            ));
+        }
+        if self.ui.refresh.0.as_millis() < 100 {
+            return Err((
+                "ui.refresh".into(),
+                format!("{} is too short; expected at least 100ms", self.ui.refresh),
+            ));
+        }
+        let level = self.log.level.as_str();
+        let simple = ["error", "warn", "info", "debug", "trace", "off"];
+        if !simple.contains(&level) && !level.contains('=') {
+            return Err((
+                "log.level".into(),
+                format!(
+                    "\"{level}\" is not a level; expected one of error, warn, info, debug, \
+                     trace, off (or a filter such as \"shipdeck=debug\")"
+                ),
+            ));
+        }
+        for (name, ctx) in &self.contexts {
+            if let Some(bad) = ctx.namespaces.iter().find(|n| !is_dns_label(n)) {
+                return Err((
+                    format!("contexts.{name}.namespaces"),
+                    format!(
+                        "\"{bad}\" is not a namespace name; expected lower-case letters, \
+                         digits and '-' (at most 63)"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// RFC 1123 label, as Kubernetes requires of namespace names.
+pub fn is_dns_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}

@@ -1,0 +1,73 @@
+//! Runs the reducer's commands. Mutating commands are refused in read-only mode here too
+//! (the reducer never emits them; this is the second lock). Results return as events.
+
+use tokio::sync::mpsc;
+
+use crate::adapters::kube::KubeTarget;
+use crate::config::ContextConfig;
+use crate::state::{Command, Event};
+use crate::theme::{ColorDepth, Theme};
+
+use super::session;
+
+pub struct Executor {
+    pub events: mpsc::Sender<Event>,
+    pub target: KubeTarget,
+    pub contexts: std::collections::BTreeMap<String, ContextConfig>,
+    pub flags: crate::cli::GlobalArgs,
+    pub depth: ColorDepth,
+    /// A theme that was loaded and should replace the current one.
+    pub new_theme: Option<Theme>,
+    pub quit: bool,
+}
+
+impl Executor {
+    pub fn dispatch(&mut self, commands: Vec<Command>, read_only: bool) {
+        for cmd in commands {
+            if cmd.is_mutating() && read_only {
+                tracing::warn!(?cmd, "refused a mutating command in read-only mode");
+                self.notice(true, "refused: this session is read-only".to_string());
+                continue;
+            }
+            tracing::debug!(?cmd, "dispatch");
+            match cmd {
+                Command::Quit => self.quit = true,
+                Command::SetTheme(spec) => match Theme::load(&spec, self.depth) {
+                    Ok(theme) => {
+                        let name = theme.name.clone();
+                        self.new_theme = Some(theme);
+                        self.send(Event::ThemeLoaded(Ok(name)));
+                    }
+                    Err(e) => self.send(Event::ThemeLoaded(Err(e.to_string()))),
+                },
+                Command::SetNamespaces(scope) => {
+                    tracing::info!(namespaces = %scope.label(), "namespaces changed");
+                }
+                Command::SwitchContext(name) => match self.target.with_context(&name) {
+                    Ok(target) => {
+                        let info = session::info_for(&target, &self.flags, &self.contexts);
+                        let events = self.events.clone();
+                        let user = target.user.clone();
+                        let t = target.clone();
+                        self.target = target;
+                        self.send(Event::SessionChanged(info));
+                        tokio::spawn(async move {
+                            session::identify_in_background(t, user, events).await;
+                        });
+                    }
+                    Err(e) => self.notice(true, e.to_string()),
+                },
+            }
+        }
+    }
+
+    fn send(&self, ev: Event) {
+        if self.events.try_send(ev).is_err() {
+            tracing::warn!("event channel full; an event was dropped");
+        }
+    }
+
+    fn notice(&self, error: bool, text: String) {
+        self.send(Event::Notice { error, text });
+    }
+}

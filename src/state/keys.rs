@@ -1,0 +1,269 @@
+//! Key handling: resolve the key in the scopes in effect, then apply the intent. Text fields
+//! (filter, palette) get the keys their scope does not bind.
+
+use tui_input::{Input, InputRequest};
+
+use crate::input::{Intent, KeyChord, KeyCode};
+
+use super::palette::{self, PaletteAction};
+use super::session::ReadOnlyReason;
+use super::{AppState, Command, Overlay, Palette, Screen};
+
+pub(super) fn on_key(state: &mut AppState, chord: KeyChord) -> Vec<Command> {
+    let intent = state.keymap.resolve(&state.scopes(), chord);
+    match std::mem::take(&mut state.overlay) {
+        Overlay::None => match intent {
+            Some(intent) => {
+                state.dirty = true;
+                apply(state, intent)
+            }
+            None => Vec::new(),
+        },
+        Overlay::Help { scroll } => {
+            state.dirty = true;
+            state.overlay = match intent {
+                Some(Intent::Back | Intent::Help | Intent::Quit) => Overlay::None,
+                Some(Intent::Down) => Overlay::Help {
+                    scroll: scroll.saturating_add(1),
+                },
+                Some(Intent::Up) => Overlay::Help {
+                    scroll: scroll.saturating_sub(1),
+                },
+                Some(Intent::PageDown) => Overlay::Help {
+                    scroll: scroll.saturating_add(10),
+                },
+                Some(Intent::PageUp) => Overlay::Help {
+                    scroll: scroll.saturating_sub(10),
+                },
+                Some(Intent::Top) => Overlay::Help { scroll: 0 },
+                _ => Overlay::Help { scroll },
+            };
+            Vec::new()
+        }
+        Overlay::Filter(input) => {
+            state.dirty = true;
+            filter_key(state, input, intent, chord);
+            Vec::new()
+        }
+        Overlay::Palette(p) => {
+            state.dirty = true;
+            palette_key(state, p, intent, chord)
+        }
+    }
+}
+
+fn filter_key(state: &mut AppState, mut input: Input, intent: Option<Intent>, chord: KeyChord) {
+    match intent {
+        Some(Intent::Accept) => {}
+        Some(Intent::Dismiss) => state.rollouts.set_filter(""),
+        Some(Intent::NextItem) => {
+            state.rollouts.move_by(1);
+            state.overlay = Overlay::Filter(input);
+        }
+        Some(Intent::PrevItem) => {
+            state.rollouts.move_by(-1);
+            state.overlay = Overlay::Filter(input);
+        }
+        _ => {
+            if let Some(req) = text_request(chord) {
+                input.handle(req);
+                state.rollouts.set_filter(input.value());
+            }
+            state.overlay = Overlay::Filter(input);
+        }
+    }
+}
+
+fn palette_key(
+    state: &mut AppState,
+    mut p: Palette,
+    intent: Option<Intent>,
+    chord: KeyChord,
+) -> Vec<Command> {
+    let words = state.completion_words();
+    match intent {
+        Some(Intent::Accept) => {
+            // Enter on a partial command name runs the suggestion it completes to.
+            let line = p.input.value().trim().to_string();
+            let line = match palette::parse(&line, &words) {
+                Err(_) if !line.contains(' ') => p
+                    .suggestions(&words)
+                    .get(p.selected)
+                    .map(|s| s.line.trim().to_string())
+                    .unwrap_or(line),
+                _ => line,
+            };
+            match palette::parse(&line, &words) {
+                Ok(action) => return run(state, action),
+                Err(e) => {
+                    state.flash(e, true);
+                    state.overlay = Overlay::Palette(p);
+                }
+            }
+        }
+        Some(Intent::Dismiss) => {}
+        Some(Intent::Complete) => {
+            p.complete(&words);
+            state.overlay = Overlay::Palette(p);
+        }
+        Some(Intent::NextItem) => {
+            p.step(1, &words);
+            state.overlay = Overlay::Palette(p);
+        }
+        Some(Intent::PrevItem) => {
+            p.step(-1, &words);
+            state.overlay = Overlay::Palette(p);
+        }
+        _ => {
+            if let Some(req) = text_request(chord) {
+                p.edit(req);
+            }
+            state.overlay = Overlay::Palette(p);
+        }
+    }
+    Vec::new()
+}
+
+/// The editing request a key means in a text field.
+fn text_request(chord: KeyChord) -> Option<InputRequest> {
+    Some(match (chord.code, chord.ctrl, chord.alt) {
+        (KeyCode::Char(c), false, false) => InputRequest::InsertChar(c),
+        (KeyCode::Char('w'), true, _) | (KeyCode::Backspace, _, true) => {
+            InputRequest::DeletePrevWord
+        }
+        (KeyCode::Char('u'), true, _) => InputRequest::DeleteLine,
+        (KeyCode::Char('a'), true, _) | (KeyCode::Home, ..) => InputRequest::GoToStart,
+        (KeyCode::Char('e'), true, _) | (KeyCode::End, ..) => InputRequest::GoToEnd,
+        (KeyCode::Char('b'), false, true) => InputRequest::GoToPrevWord,
+        (KeyCode::Char('f'), false, true) => InputRequest::GoToNextWord,
+        (KeyCode::Backspace, ..) => InputRequest::DeletePrevChar,
+        (KeyCode::Delete, ..) => InputRequest::DeleteNextChar,
+        (KeyCode::Left, ..) => InputRequest::GoToPrevChar,
+        (KeyCode::Right, ..) => InputRequest::GoToNextChar,
+        _ => return None,
+    })
+}
+
+fn apply(state: &mut AppState, intent: Intent) -> Vec<Command> {
+    if intent.dangerous() && state.session.is_read_only() {
+        state.flash(
+            format!("read-only session: {} is disabled", intent.description()),
+            true,
+        );
+        return Vec::new();
+    }
+    let page = state.page_rows() as isize;
+    match intent {
+        Intent::Help => state.overlay = Overlay::Help { scroll: 0 },
+        Intent::Palette => state.overlay = Overlay::Palette(Palette::default()),
+        Intent::Filter if state.screen == Screen::Rollouts => {
+            state.overlay = Overlay::Filter(Input::new(state.rollouts.filter().to_string()));
+        }
+        Intent::Filter => state.flash("nothing to filter on this screen", false),
+        Intent::Back => {
+            if !state.rollouts.filter().is_empty() {
+                state.rollouts.set_filter("");
+            } else if state.screen != Screen::Rollouts {
+                state.screen = Screen::Rollouts;
+            }
+        }
+        Intent::Down => state.rollouts.move_by(1),
+        Intent::Up => state.rollouts.move_by(-1),
+        Intent::PageDown => state.rollouts.move_by(page),
+        Intent::PageUp => state.rollouts.move_by(-page),
+        Intent::Top => state.rollouts.select_index(0),
+        Intent::Bottom => state
+            .rollouts
+            .select_index(state.rollouts.visible_len().saturating_sub(1)),
+        Intent::NextPanel => {
+            // On the overview: jump between the pinned group and the rest.
+            let pinned = state.rollouts.pinned();
+            let in_pinned = state.rollouts.cursor().is_some_and(|c| c < pinned);
+            let target = if in_pinned || pinned == 0 { pinned } else { 0 };
+            if target < state.rollouts.visible_len() {
+                state.rollouts.select_index(target);
+            }
+        }
+        Intent::ScreenRollouts => state.screen = Screen::Rollouts,
+        Intent::ScreenAlerts => state.screen = Screen::Alerts,
+        Intent::ScreenFlags => state.screen = Screen::Flags,
+        Intent::ScreenAudit => state.screen = Screen::Audit,
+        Intent::Quit => {
+            state.quitting = true;
+            return vec![Command::Quit];
+        }
+        Intent::Open => {
+            if let Some(row) = state.rollouts.selected() {
+                let name = format!("{}/{}", row.key.namespace, row.key.name);
+                state.flash(
+                    format!("{name}: the detail view is not in this build yet"),
+                    false,
+                );
+            }
+        }
+        Intent::PlatformReadOnly => state.flash(
+            "platform read-only switch: no flag backend in this build yet",
+            false,
+        ),
+        Intent::Approve
+        | Intent::PromoteFull
+        | Intent::PauseResume
+        | Intent::Abort
+        | Intent::Retry
+        | Intent::Rollback
+        | Intent::Undo => match state.rollouts.selected() {
+            Some(row) => {
+                let name = format!("{}/{}", row.key.namespace, row.key.name);
+                state.flash(
+                    format!("{name}: {} is not in this build yet", intent.description()),
+                    false,
+                );
+            }
+            None => state.flash("no rollout selected", true),
+        },
+        Intent::Acknowledge => state.flash("no alert selected", false),
+        Intent::ToggleFlag => state.flash("no flag selected", false),
+        // Dialog and input intents only arrive with their overlay open.
+        Intent::Confirm
+        | Intent::Cancel
+        | Intent::FocusNext
+        | Intent::Accept
+        | Intent::Dismiss
+        | Intent::Complete
+        | Intent::PrevItem
+        | Intent::NextItem => {}
+    }
+    Vec::new()
+}
+
+fn run(state: &mut AppState, action: PaletteAction) -> Vec<Command> {
+    match action {
+        PaletteAction::Screen(s) => state.screen = s,
+        PaletteAction::Sort(k) => {
+            state.rollouts.set_sort(k);
+            state.flash(format!("sorted by {}", k.name()), false);
+        }
+        PaletteAction::Help => state.overlay = Overlay::Help { scroll: 0 },
+        PaletteAction::Quit => {
+            state.quitting = true;
+            return vec![Command::Quit];
+        }
+        PaletteAction::ReadOnly => {
+            if state.session.read_only.is_none() {
+                state.session.read_only = Some(ReadOnlyReason::Palette);
+            }
+            state.flash("read-only: dangerous keys are off until restart", false);
+        }
+        PaletteAction::Namespaces(scope) => {
+            state.flash(format!("namespaces: {}", scope.label()), false);
+            state.session.info.namespaces = scope.clone();
+            return vec![Command::SetNamespaces(scope)];
+        }
+        PaletteAction::Context(name) => {
+            state.flash(format!("switching to context {name}…"), false);
+            return vec![Command::SwitchContext(name)];
+        }
+        PaletteAction::Theme(name) => return vec![Command::SetTheme(name)],
+    }
+    Vec::new()
+}

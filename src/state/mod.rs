@@ -1,0 +1,228 @@
+//! `AppState` and the one reducer, `update(&mut AppState, Event) -> Vec<Command>`: pure,
+//! synchronous, clock-free. Effects leave as `Command`s; results come back as `Event`s.
+
+pub mod command;
+pub mod event;
+mod keys;
+pub mod palette;
+pub mod rollouts;
+pub mod session;
+
+use chrono::{DateTime, Utc};
+use tui_input::Input;
+
+use crate::domain::rollout::RolloutRow;
+use crate::input::{KeyMap, Scope};
+
+pub use command::Command;
+pub use event::Event;
+pub use palette::{CompletionWords, Palette};
+pub use rollouts::{RolloutList, SortKey};
+pub use session::{ReadOnlyReason, Session, SessionInfo, SourceState};
+
+/// How long a flash message stays up.
+pub const FLASH_SECS: i64 = 6;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Rollouts,
+    Alerts,
+    Flags,
+    Audit,
+}
+
+impl Screen {
+    pub const ALL: [Screen; 4] = [
+        Screen::Rollouts,
+        Screen::Alerts,
+        Screen::Flags,
+        Screen::Audit,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Rollouts => "Rollouts",
+            Self::Alerts => "Alerts",
+            Self::Flags => "Flags",
+            Self::Audit => "Audit",
+        }
+    }
+
+    /// The keymap scope of the screen.
+    pub fn scope(self) -> Scope {
+        match self {
+            Self::Rollouts => Scope::Rollout,
+            Self::Alerts => Scope::Alerts,
+            Self::Flags => Scope::Flags,
+            Self::Audit => Scope::Audit,
+        }
+    }
+}
+
+/// What sits on top of the screen and has the keyboard.
+#[derive(Debug, Clone, Default)]
+pub enum Overlay {
+    #[default]
+    None,
+    Help {
+        scroll: u16,
+    },
+    Filter(Input),
+    Palette(Palette),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flash {
+    pub text: String,
+    pub error: bool,
+    pub until: DateTime<Utc>,
+}
+
+pub struct AppState {
+    pub screen: Screen,
+    pub overlay: Overlay,
+    pub keymap: KeyMap,
+    pub session: Session,
+    pub rollouts: RolloutList,
+    pub flash: Option<Flash>,
+    pub now: DateTime<Utc>,
+    pub size: (u16, u16),
+    /// Draw ASCII symbols only (no UTF-8 locale, or `--ascii`).
+    pub ascii: bool,
+    pub theme_name: String,
+    /// Words for palette completion that do not come from the rows.
+    pub words: CompletionWords,
+    /// Something on screen changed since the last frame.
+    pub dirty: bool,
+    pub quitting: bool,
+}
+
+impl AppState {
+    pub fn new(session: Session, keymap: KeyMap, now: DateTime<Utc>) -> Self {
+        let words = CompletionWords {
+            namespaces: Vec::new(),
+            contexts: session.contexts.clone(),
+            themes: Vec::new(),
+        };
+        Self {
+            screen: Screen::Rollouts,
+            overlay: Overlay::None,
+            keymap,
+            session,
+            rollouts: RolloutList::default(),
+            flash: None,
+            now,
+            size: (120, 36),
+            ascii: false,
+            theme_name: "default".to_string(),
+            words,
+            dirty: true,
+            quitting: false,
+        }
+    }
+
+    /// A state seeded with rows, for tests and benchmarks.
+    pub fn with_rows(session: Session, rows: Vec<RolloutRow>, now: DateTime<Utc>) -> Self {
+        let mut s = Self::new(session, KeyMap::default(), now);
+        s.rollouts.replace(rows);
+        s
+    }
+
+    /// The keymap scopes in effect, widest first.
+    pub fn scopes(&self) -> Vec<Scope> {
+        let mut stack = vec![Scope::Global, self.screen.scope()];
+        if matches!(self.overlay, Overlay::Filter(_) | Overlay::Palette(_)) {
+            stack.push(Scope::Input);
+        }
+        stack
+    }
+
+    /// Rows the table can show at the current terminal height.
+    pub fn page_rows(&self) -> usize {
+        usize::from(self.size.1.saturating_sub(crate::state::CHROME_ROWS)).max(1)
+    }
+
+    /// Palette completion words, with the namespaces of the rows.
+    pub fn completion_words(&self) -> CompletionWords {
+        let mut words = self.words.clone();
+        let mut ns: Vec<String> = self
+            .rollouts
+            .visible()
+            .map(|r| r.key.namespace.clone())
+            .collect();
+        ns.sort();
+        ns.dedup();
+        words.namespaces = ns;
+        words
+    }
+
+    pub fn flash(&mut self, text: impl Into<String>, error: bool) {
+        self.flash = Some(Flash {
+            text: text.into(),
+            error,
+            until: self.now + chrono::Duration::seconds(FLASH_SECS),
+        });
+        self.dirty = true;
+    }
+}
+
+/// Rows of the screen that are not table rows: header (2), table border and column header
+/// (3), status line (1), footer (1).
+pub const CHROME_ROWS: u16 = 7;
+
+/// The reducer. Pure: no I/O, no clock, no tasks.
+pub fn update(state: &mut AppState, event: Event) -> Vec<Command> {
+    match event {
+        Event::Key(chord) => keys::on_key(state, chord),
+        Event::Resize { width, height } => {
+            state.size = (width, height);
+            state.dirty = true;
+            Vec::new()
+        }
+        Event::Tick(now) => {
+            state.now = now;
+            if state.flash.as_ref().is_some_and(|f| f.until <= now) {
+                state.flash = None;
+                state.dirty = true;
+            }
+            // Ages on screen advance; an empty screen has nothing to redraw.
+            if state.rollouts.visible_len() > 0 {
+                state.dirty = true;
+            }
+            Vec::new()
+        }
+        Event::Identity(id) => {
+            state.session.identity = Some(id);
+            state.dirty = true;
+            Vec::new()
+        }
+        Event::RolloutsResync(rows) => {
+            state.rollouts.replace(rows);
+            state.dirty = true;
+            Vec::new()
+        }
+        Event::SessionChanged(info) => {
+            let name = info.context.clone();
+            state.session.switch(info);
+            state.flash(format!("switched to context {name}"), false);
+            Vec::new()
+        }
+        Event::ThemeLoaded(result) => {
+            match result {
+                Ok(name) => {
+                    state.theme_name = name.clone();
+                    state.flash(format!("theme {name}"), false);
+                }
+                Err(e) => state.flash(e, true),
+            }
+            Vec::new()
+        }
+        Event::Notice { error, text } => {
+            state.flash(text, error);
+            Vec::new()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,211 @@
+//! The overview's list: rows, sort, filter, the pinned "needs attention" group and the
+//! selection (kept by key, so it survives resyncs and re-sorting).
+
+use std::cmp::Ordering;
+
+use crate::domain::rollout::{RolloutKey, RolloutRow};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Namespace,
+    Name,
+    Phase,
+    Age,
+    Kind,
+}
+
+impl SortKey {
+    pub const ALL: [SortKey; 5] = [
+        SortKey::Namespace,
+        SortKey::Name,
+        SortKey::Phase,
+        SortKey::Age,
+        SortKey::Kind,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Namespace => "namespace",
+            Self::Name => "name",
+            Self::Phase => "phase",
+            Self::Age => "age",
+            Self::Kind => "kind",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RolloutList {
+    rows: Vec<RolloutRow>,
+    sort: SortKey,
+    filter: String,
+    /// Indices into `rows` in display order: pinned first.
+    visible: Vec<usize>,
+    pinned: usize,
+    selected: Option<RolloutKey>,
+    /// Whether any rows have ever arrived (distinguishes "loading" from "none").
+    pub loaded: bool,
+}
+
+impl Default for RolloutList {
+    fn default() -> Self {
+        Self {
+            rows: Vec::new(),
+            sort: SortKey::Namespace,
+            filter: String::new(),
+            visible: Vec::new(),
+            pinned: 0,
+            selected: None,
+            loaded: false,
+        }
+    }
+}
+
+impl RolloutList {
+    /// Replaces every row at once (a resync); the selection stays on the same rollout when it
+    /// still exists, else on the row at the same position.
+    pub fn replace(&mut self, rows: Vec<RolloutRow>) {
+        let old_pos = self.cursor();
+        self.rows = rows;
+        self.loaded = true;
+        self.recompute();
+        let still_there = self
+            .selected
+            .as_ref()
+            .is_some_and(|k| self.position_of(k).is_some());
+        if !still_there {
+            let pos = old_pos
+                .unwrap_or(0)
+                .min(self.visible.len().saturating_sub(1));
+            self.select_index(pos);
+        }
+    }
+
+    pub fn set_sort(&mut self, sort: SortKey) {
+        self.sort = sort;
+        self.recompute();
+    }
+
+    pub fn sort(&self) -> SortKey {
+        self.sort
+    }
+
+    pub fn set_filter(&mut self, filter: &str) {
+        self.filter = filter.to_string();
+        self.recompute();
+        if self.cursor().is_none() {
+            self.select_index(0);
+        }
+    }
+
+    pub fn filter(&self) -> &str {
+        &self.filter
+    }
+
+    pub fn total(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Rows in display order.
+    pub fn visible(&self) -> impl Iterator<Item = &RolloutRow> {
+        self.visible.iter().filter_map(|i| self.rows.get(*i))
+    }
+
+    pub fn visible_len(&self) -> usize {
+        self.visible.len()
+    }
+
+    /// How many of the visible rows form the pinned group at the top.
+    pub fn pinned(&self) -> usize {
+        self.pinned
+    }
+
+    /// Position of the selection among the visible rows.
+    pub fn cursor(&self) -> Option<usize> {
+        self.selected.as_ref().and_then(|k| self.position_of(k))
+    }
+
+    pub fn selected(&self) -> Option<&RolloutRow> {
+        let pos = self.cursor()?;
+        self.visible.get(pos).and_then(|i| self.rows.get(*i))
+    }
+
+    pub fn select_index(&mut self, pos: usize) {
+        self.selected = self
+            .visible
+            .get(pos.min(self.visible.len().saturating_sub(1)))
+            .and_then(|i| self.rows.get(*i))
+            .map(|r| r.key.clone());
+    }
+
+    /// Moves the selection by `delta` rows, clamped to the list.
+    pub fn move_by(&mut self, delta: isize) {
+        if self.visible.is_empty() {
+            return;
+        }
+        let cur = self.cursor().unwrap_or(0) as isize;
+        let last = self.visible.len() as isize - 1;
+        self.select_index((cur + delta).clamp(0, last) as usize);
+    }
+
+    fn position_of(&self, key: &RolloutKey) -> Option<usize> {
+        self.visible
+            .iter()
+            .position(|i| self.rows.get(*i).is_some_and(|r| &r.key == key))
+    }
+
+    fn recompute(&mut self) {
+        let needle = self.filter.to_lowercase();
+        let mut idx: Vec<usize> = (0..self.rows.len())
+            .filter(|i| needle.is_empty() || self.rows[*i].haystack().contains(&needle))
+            .collect();
+        let sort = self.sort;
+        let rows = &self.rows;
+        idx.sort_by(|a, b| {
+            let (ra, rb) = (&rows[*a], &rows[*b]);
+            rb.needs_attention()
+                .cmp(&ra.needs_attention())
+                .then_with(|| pinned_order(ra, rb))
+                .then_with(|| compare(sort, ra, rb))
+        });
+        self.pinned = idx.iter().filter(|i| rows[**i].needs_attention()).count();
+        self.visible = idx;
+    }
+}
+
+/// Within the pinned group, the most urgent reason first.
+fn pinned_order(a: &RolloutRow, b: &RolloutRow) -> Ordering {
+    if a.needs_attention() && b.needs_attention() {
+        a.attention.cmp(&b.attention)
+    } else {
+        Ordering::Equal
+    }
+}
+
+fn compare(sort: SortKey, a: &RolloutRow, b: &RolloutRow) -> Ordering {
+    let by_ns_name = || {
+        a.key
+            .namespace
+            .cmp(&b.key.namespace)
+            .then_with(|| a.key.name.cmp(&b.key.name))
+            .then_with(|| a.key.kind.cmp(&b.key.kind))
+    };
+    match sort {
+        SortKey::Namespace => by_ns_name(),
+        SortKey::Name => a.key.name.cmp(&b.key.name).then_with(by_ns_name),
+        SortKey::Phase => a.phase.cmp(&b.phase).then_with(by_ns_name),
+        // Newest change first; rows without a time go last.
+        SortKey::Age => match (a.since, b.since) {
+            (Some(x), Some(y)) => y.cmp(&x),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        }
+        .then_with(by_ns_name),
+        SortKey::Kind => a.key.kind.cmp(&b.key.kind).then_with(by_ns_name),
+    }
+}

@@ -1,0 +1,122 @@
+//! The two header lines: where and who (context, cluster, namespaces, identity, `[RO]`),
+//! then the screen tabs and one freshness slot per data source.
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::domain::rollout::format_age;
+use crate::state::{AppState, Screen, SourceState};
+use crate::theme::{Role, Theme};
+
+use super::widgets::styled;
+
+pub fn render(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let s = &state.session;
+    let header = theme.style(Role::ChromeHeader);
+    let sep = if state.ascii { " | " } else { " │ " };
+    let mut top = vec![styled(
+        " shipdeck ",
+        header.patch(theme.style(Role::ChromeTitle)),
+    )];
+    // Read-only first: on a war-room screen it must be impossible to miss or cut off.
+    if s.is_read_only() {
+        top.push(styled(
+            " [RO] read-only ",
+            theme.style(Role::ChromeReadOnly),
+        ));
+    }
+    top.extend([
+        styled(format!("{sep}ctx "), header),
+        styled(
+            s.info.context.clone(),
+            header.patch(theme.style(Role::ChromeTitle)),
+        ),
+        styled(format!("{sep}ns {}", namespaces_label(state)), header),
+        styled(format!("{sep}as {}", s.identity_label()), header),
+        styled(format!("{sep}{}", s.info.cluster_url), header),
+    ]);
+    let line_area = Rect { height: 1, ..area };
+    frame.render_widget(Paragraph::new(Line::from(top)).style(header), line_area);
+
+    let mut tabs = vec![Span::raw(" ")];
+    for (i, screen) in Screen::ALL.iter().enumerate() {
+        let style = if *screen == state.screen {
+            theme.style(Role::ChromeSelection)
+        } else {
+            theme.style(Role::ChromeDim)
+        };
+        tabs.push(styled(format!(" {} {} ", i + 1, screen.title()), style));
+        tabs.push(Span::raw(" "));
+    }
+    let second = Rect {
+        y: area.y + 1,
+        height: 1,
+        ..area
+    };
+    let tabs_line = Line::from(tabs);
+    let tabs_width = tabs_line.width() as u16;
+    frame.render_widget(Paragraph::new(tabs_line), second);
+    let room = second.width.saturating_sub(tabs_width);
+    let full = slots_line(state, theme, false);
+    let line = if full.width() as u16 <= room {
+        full
+    } else {
+        slots_line(state, theme, true)
+    };
+    let right = Rect {
+        x: second.x + tabs_width,
+        width: room,
+        ..second
+    };
+    frame.render_widget(Paragraph::new(line).alignment(Alignment::Right), right);
+}
+
+/// The namespaces, shortened to the first and a count when there are many.
+fn namespaces_label(state: &AppState) -> String {
+    match &state.session.info.namespaces {
+        crate::domain::scope::NamespaceScope::Some(list) if list.len() > 2 => {
+            format!("{},+{}", list[0], list.len() - 1)
+        }
+        other => other.label(),
+    }
+}
+
+/// One slot per data source; `compact` keeps only the name and a mark.
+fn slots_line(state: &AppState, theme: &Theme, compact: bool) -> Line<'static> {
+    let mut spans = Vec::new();
+    for slot in &state.session.sources {
+        let (mark, text, role) = match &slot.state {
+            SourceState::Off => (
+                if state.ascii { "-" } else { "○" },
+                "off".to_string(),
+                Role::ChromeDim,
+            ),
+            SourceState::Connecting => ("~", "connecting".to_string(), Role::StatusProgressing),
+            SourceState::Live { .. } => (
+                if state.ascii { "*" } else { "●" },
+                "live".to_string(),
+                Role::StatusHealthy,
+            ),
+            SourceState::Stale { since, retries } => (
+                super::widgets::warn_sign(state.ascii),
+                format!(
+                    "stale {}, reconnecting ({retries})",
+                    format_age(*since, state.now)
+                ),
+                Role::AlertWarning,
+            ),
+        };
+        spans.push(styled(
+            format!("{} ", slot.name),
+            theme.style(Role::ChromeDim),
+        ));
+        if compact {
+            spans.push(styled(format!("{mark} "), theme.style(role)));
+        } else {
+            spans.push(styled(format!("{mark} {text}  "), theme.style(role)));
+        }
+    }
+    Line::from(spans)
+}

@@ -1,0 +1,44 @@
+//! Pure rendering: `render(&AppState, &Theme, &mut Frame)`. No I/O, no clock (time comes
+//! from `state.now`), styles only from theme roles. One screen per file.
+
+mod footer;
+mod header;
+pub mod help;
+mod overview;
+mod palette;
+mod pending;
+pub mod widgets;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
+
+use crate::state::{AppState, Overlay, Screen};
+use crate::theme::{Role, Theme};
+
+/// Draws the whole screen.
+pub fn render(state: &AppState, theme: &Theme, frame: &mut Frame) {
+    let area = frame.area();
+    frame.render_widget(
+        ratatui::widgets::Block::default().style(theme.style(Role::ChromeText)),
+        area,
+    );
+    let [head, body, status, foot] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Min(3),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    header::render(state, theme, frame, head);
+    match state.screen {
+        Screen::Rollouts => overview::render(state, theme, frame, body),
+        other => pending::render(other, state, theme, frame, body),
+    }
+    footer::render_status(state, theme, frame, status);
+    footer::render_keys(state, theme, frame, foot);
+    match &state.overlay {
+        Overlay::Help { scroll } => help::render(state, theme, frame, body, *scroll),
+        Overlay::Palette(p) => palette::render(state, p, theme, frame, body),
+        Overlay::Filter(_) | Overlay::None => {}
+    }
+}

@@ -1,0 +1,274 @@
+//! The overview: every rollout in view, the "needs attention" group pinned on top.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
+
+use crate::domain::rollout::{RolloutRow, format_age};
+use crate::domain::scope::NamespaceScope;
+use crate::state::AppState;
+use crate::theme::{Role, Theme};
+
+use super::widgets::{arrow, dot, phase_span, styled, truncate, warn_sign};
+
+/// Terminals at least this wide get the namespace and kind columns.
+const WIDE: u16 = 110;
+
+pub fn render(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let list = &state.rollouts;
+    let mut title = vec![styled(
+        format!(" Rollouts {} ", list.visible_len()),
+        theme.style(Role::ChromeTitle),
+    )];
+    if list.pinned() > 0 {
+        title.push(styled(
+            format!("{} {} need attention ", dot(state.ascii), list.pinned()),
+            theme.style(Role::AlertWarning),
+        ));
+    }
+    if !list.filter().is_empty() {
+        title.push(styled(
+            format!(
+                "{} filter \"{}\" ({} of {}) ",
+                dot(state.ascii),
+                list.filter(),
+                list.visible_len(),
+                list.total()
+            ),
+            theme.style(Role::ChromeMatch),
+        ));
+    }
+    title.push(styled(
+        format!("{} sort {} ", dot(state.ascii), list.sort().name()),
+        theme.style(Role::ChromeDim),
+    ));
+    let block = super::widgets::block(theme, state.ascii).title(Line::from(title));
+
+    if list.visible_len() == 0 {
+        let text = empty_text(state);
+        frame.render_widget(
+            Paragraph::new(text)
+                .block(block)
+                .style(theme.style(Role::ChromeDim))
+                .alignment(ratatui::layout::Alignment::Center),
+            area,
+        );
+        return;
+    }
+
+    let wide = area.width >= WIDE;
+    let multi_ns =
+        !matches!(&state.session.info.namespaces, NamespaceScope::Some(v) if v.len() == 1);
+    let header_cells: Vec<&str> = if wide {
+        vec![
+            "",
+            "STATUS",
+            "NAMESPACE",
+            "NAME",
+            "KIND",
+            "STEP",
+            "WEIGHT",
+            "READY",
+            "VERSION",
+            "AGE",
+        ]
+    } else {
+        vec![
+            "", "STATUS", "NAME", "STEP", "WEIGHT", "READY", "VERSION", "AGE",
+        ]
+    };
+    let widths: Vec<Constraint> = if wide {
+        vec![
+            Constraint::Length(1),
+            Constraint::Length(13),
+            Constraint::Length(15),
+            Constraint::Fill(1),
+            Constraint::Length(9),
+            Constraint::Length(5),
+            Constraint::Length(7),
+            Constraint::Length(5),
+            Constraint::Length(22),
+            Constraint::Length(7),
+        ]
+    } else {
+        vec![
+            Constraint::Length(1),
+            Constraint::Length(13),
+            Constraint::Fill(1),
+            Constraint::Length(4),
+            Constraint::Length(6),
+            Constraint::Length(5),
+            Constraint::Length(13),
+            Constraint::Length(6),
+        ]
+    };
+    let version_width = if wide { 22 } else { 13 };
+
+    let pinned = list.pinned();
+    let mut rows: Vec<Row> = Vec::new();
+    let mut selected_visual = None;
+    let cursor = list.cursor();
+    let group = |label: String, detail: String, role: Role| {
+        let mut cells = vec![
+            Cell::from(""),
+            Cell::from(Span::styled(label, theme.style(role))),
+        ];
+        if wide {
+            cells.push(Cell::from(""));
+        }
+        cells.push(Cell::from(Span::styled(
+            detail,
+            theme.style(Role::ChromeDim),
+        )));
+        Row::new(cells)
+    };
+    let others = list.visible_len() - pinned;
+    for (i, r) in list.visible().enumerate() {
+        if pinned > 0 && i == 0 {
+            rows.push(group(
+                format!("{} ATTENTION", warn_sign(state.ascii)),
+                format!("{pinned} need a human"),
+                Role::AlertWarning,
+            ));
+        }
+        if pinned > 0 && i == pinned {
+            rows.push(group(
+                "OTHERS".to_string(),
+                format!("{others} more"),
+                Role::ChromeDim,
+            ));
+        }
+        if cursor == Some(i) {
+            selected_visual = Some(rows.len());
+        }
+        rows.push(row(state, theme, r, wide, multi_ns, version_width));
+    }
+    let table = Table::new(rows, widths)
+        .header(
+            Row::new(header_cells)
+                .style(theme.style(Role::ChromeDim))
+                .bottom_margin(0),
+        )
+        .block(block)
+        .row_highlight_style(theme.style(Role::ChromeSelection))
+        .column_spacing(1);
+    let mut ts = TableState::default().with_selected(selected_visual);
+    frame.render_stateful_widget(table, area, &mut ts);
+}
+
+fn row<'a>(
+    state: &AppState,
+    theme: &Theme,
+    r: &'a RolloutRow,
+    wide: bool,
+    multi_ns: bool,
+    version_width: usize,
+) -> Row<'a> {
+    let ascii = state.ascii;
+    let marker = if r.needs_attention() {
+        Span::styled(
+            if ascii { "!" } else { "▌" },
+            theme.style(Role::AlertWarning),
+        )
+    } else {
+        Span::raw(" ")
+    };
+    let status = if r.invalid.is_some() {
+        Span::styled(
+            format!("{} Invalid", warn_sign(ascii)),
+            theme.style(Role::StatusUnknown),
+        )
+    } else {
+        phase_span(r.phase, ascii, theme)
+    };
+    let name = if wide || !multi_ns {
+        r.key.name.clone()
+    } else {
+        format!("{}/{}", r.key.namespace, r.key.name)
+    };
+    let step = r
+        .step
+        .map(|s| format!("{}/{}", s.index, s.total))
+        .unwrap_or_default();
+    let weight = match r.weights {
+        Some(w) if w.set == w.actual => format!("{}%", w.actual),
+        Some(w) => format!("{}/{}%", w.actual, w.set),
+        None => String::new(),
+    };
+    let ready_role = if r.replicas.ready < r.replicas.desired {
+        Role::StatusDegraded
+    } else {
+        Role::ChromeText
+    };
+    let ready = Span::styled(
+        format!("{}/{}", r.replicas.ready, r.replicas.desired),
+        theme.style(ready_role),
+    );
+    let version = version_cell(r, ascii, version_width, wide, theme);
+    let age = r
+        .since
+        .map(|t| format_age(t, state.now))
+        .unwrap_or_default();
+    let mut cells = vec![Cell::from(marker), Cell::from(status)];
+    if wide {
+        cells.push(Cell::from(r.key.namespace.clone()));
+    }
+    cells.push(Cell::from(name));
+    if wide {
+        cells.push(Cell::from(r.key.kind.label()));
+    }
+    cells.extend([
+        Cell::from(step),
+        Cell::from(weight),
+        Cell::from(ready),
+        Cell::from(version),
+        Cell::from(age),
+    ]);
+    Row::new(cells)
+}
+
+/// `1.8.3 → 1.9.0`, with a warning sign on a mutable tag such as `latest`.
+fn version_cell(
+    r: &RolloutRow,
+    ascii: bool,
+    width: usize,
+    spaced: bool,
+    theme: &Theme,
+) -> Line<'static> {
+    let stable = r.stable_version.clone().unwrap_or_default();
+    let mutable = |v: &str| v == "latest" || v.is_empty();
+    let mut spans = Vec::new();
+    if r.stable_version.as_deref().is_some_and(mutable)
+        || r.new_version.as_deref().is_some_and(mutable)
+    {
+        spans.push(styled(
+            format!("{} ", warn_sign(ascii)),
+            theme.style(Role::AlertWarning),
+        ));
+    }
+    let text = match &r.new_version {
+        Some(new) if spaced => format!("{stable} {} {new}", arrow(ascii)),
+        Some(new) => format!("{stable}{}{new}", arrow(ascii)),
+        None => stable,
+    };
+    let room = width.saturating_sub(if spans.is_empty() { 0 } else { 2 });
+    spans.push(Span::raw(truncate(&text, room, ascii)));
+    Line::from(spans)
+}
+
+fn empty_text(state: &AppState) -> Vec<Line<'static>> {
+    let list = &state.rollouts;
+    let msg = if !list.filter().is_empty() {
+        format!(
+            "No rollout matches \"{}\". Esc clears the filter.",
+            list.filter()
+        )
+    } else if list.loaded {
+        format!("No rollouts in {}.", state.session.info.namespaces.label())
+    } else {
+        "No rollout source is connected in this build: live rollouts arrive with the watchers."
+            .to_string()
+    };
+    vec![Line::from(""), Line::from(msg)]
+}
