@@ -2,6 +2,7 @@
 //! clock reads (time arrives as values).
 
 pub mod identity;
+pub mod judge;
 pub mod rollout;
 pub mod sample;
 pub mod scope;
