@@ -10,6 +10,7 @@ pub mod config;
 pub mod domain;
 pub mod input;
 pub mod runtime;
+pub mod sim;
 pub mod state;
 pub mod theme;
 pub mod ui;
