@@ -104,6 +104,48 @@ pub enum Command {
     /// Check or show the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Run the simulated cluster: a Kubernetes API server on 127.0.0.1 that kubectl and
+    /// shipdeck use like a real cluster. Prints its URL and a kubeconfig path; runs until
+    /// Ctrl-C.
+    #[command(after_help = SIM_EXAMPLES)]
+    Sim(SimArgs),
+}
+
+const SIM_EXAMPLES: &str = "Examples:
+  shipdeck sim                                      empty cluster on a free port
+  shipdeck sim --listen 127.0.0.1:6443 --kubeconfig-out ./sim.kubeconfig
+  shipdeck sim --load ../shared/fixtures/argo-rollouts/info-testdata
+  KUBECONFIG=./sim.kubeconfig kubectl get rollouts -A
+
+The kubeconfig has one context per identity: sim-operator (current; all rights),
+sim-operator-2 (all rights), sim-viewer (read only), sim-restricted (read only, no
+list/watch on analysisruns and canaries). Control API on the same URL:
+GET /sim/v1/requests (every request answered), POST /sim/v1/faults (e.g.
+{\"kind\":\"api-down\",\"duration\":\"8s\"}), DELETE /sim/v1/faults.";
+
+#[derive(Debug, Clone, Args)]
+pub struct SimArgs {
+    /// Address to listen on; port 0 picks a free port. Example: --listen 127.0.0.1:6443
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    pub listen: std::net::SocketAddr,
+
+    /// The world to simulate. Example: --scenario empty
+    #[arg(long, value_name = "NAME", default_value = "empty")]
+    pub scenario: String,
+
+    /// Objects to load (YAML/JSON files or folders, multi-document), kept with their
+    /// recorded status; repeatable. Example: --load ./recorded/
+    #[arg(long, value_name = "PATH")]
+    pub load: Vec<PathBuf>,
+
+    /// Where to write the kubeconfig (default: a new temporary file). Example:
+    /// --kubeconfig-out ./sim.kubeconfig
+    #[arg(long, value_name = "PATH")]
+    pub kubeconfig_out: Option<PathBuf>,
+
+    /// Overwrite an existing --kubeconfig-out file. Example: --force
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, Subcommand)]

@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         Some(Command::Config(ConfigCommand::Show)) => {
             startup::show(&cli.global, &env).map(|text| print!("{text}"))
         }
+        Some(Command::Sim(args)) => return runtime::simulate::run(args.clone()),
         None => return run_ui(cli, env),
     };
     match outcome {
@@ -66,11 +67,7 @@ fn run_ui(cli: Cli, env: EnvLookup) -> ExitCode {
             .ok()
     });
     install_panic_hook();
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let rt = match runtime::tokio_runtime() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("shipdeck: cannot start the async runtime: {e}");

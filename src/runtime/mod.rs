@@ -2,6 +2,7 @@
 
 pub mod executor;
 pub mod session;
+pub mod simulate;
 pub mod startup;
 
 use std::time::Duration;
@@ -15,6 +16,15 @@ use crate::state::{self, AppState, Event};
 use crate::theme::Theme;
 
 pub use executor::Executor;
+
+/// The async runtime shipdeck uses: two workers (the UI needs few; the machines it runs on
+/// may be small).
+pub fn tokio_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+}
 
 /// Everything the loop needs.
 pub struct Launch {

@@ -1,12 +1,189 @@
 //! The simulated platform: a Kubernetes API server that real kubectl and the unmodified kube
 //! client accept, used by `shipdeck sim`, `shipdeck demo`, tests and benchmarks. Never
 //! imported by domain/state/ui/adapters.
+//!
+//! One listener serves the Kubernetes API, the control API (`/sim/v1/requests`,
+//! `/sim/v1/faults`), `/metrics` and the service proxy; the kubeconfig's server URL reaches
+//! them all.
 
+pub mod admit;
+pub mod auth;
 pub mod catalog;
 pub mod crds;
 pub mod discovery;
 pub mod events;
+pub mod faults;
+pub mod kubeconfig;
+pub mod list;
+pub mod load;
+pub mod openapi;
 pub mod patch;
+pub mod proto;
+pub mod proxy;
+pub mod reqlog;
+pub mod resources;
 pub mod schema;
 pub mod selector;
+pub mod server;
+pub mod status;
+pub mod store;
 pub mod table;
+pub mod tls;
+pub mod watch;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+
+use self::auth::Identity;
+use self::crds::Catalog;
+use self::load::LoadReport;
+use self::proxy::{ProxyHandler, ProxyRegistry};
+use self::server::Shared;
+use self::store::Store;
+
+/// The scenarios this version knows.
+pub const SCENARIOS: &[&str] = &["empty"];
+
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    pub listen: SocketAddr,
+    pub scenario: String,
+    pub load: Vec<PathBuf>,
+    /// How often watches with `allowWatchBookmarks` get a bookmark.
+    pub bookmark_every: Duration,
+    /// Changes kept for watch resumes; older resourceVersions get 410.
+    pub history: usize,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            scenario: "empty".to_string(),
+            load: Vec::new(),
+            bookmark_every: Duration::from_secs(5),
+            history: 10_000,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error("unknown scenario {0:?}; scenarios: {list}", list = SCENARIOS.join(", "))]
+    UnknownScenario(String),
+    #[error("cannot listen on {addr}: {reason}")]
+    Listen { addr: SocketAddr, reason: String },
+    #[error("{0}")]
+    Load(String),
+}
+
+/// A running simulator.
+pub struct SimHandle {
+    pub addr: SocketAddr,
+    /// `https://127.0.0.1:PORT` (the same port answers plain HTTP too).
+    pub url: String,
+    /// The CA that signed the server certificate (PEM).
+    pub ca_pem: String,
+    pub shared: Arc<Shared>,
+    pub report: LoadReport,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl SimHandle {
+    pub fn identities(&self) -> &[Identity] {
+        &self.shared.identities
+    }
+
+    pub fn identity(&self, name: &str) -> Option<&Identity> {
+        self.shared.identities.iter().find(|i| i.name == name)
+    }
+
+    /// A kubeconfig for this simulator with `current` as the current context.
+    pub fn kubeconfig(&self, current: &str, namespace: Option<&str>) -> String {
+        kubeconfig::render(
+            &self.url,
+            &self.ca_pem,
+            &self.shared.identities,
+            current,
+            namespace,
+        )
+    }
+
+    /// Serves a service through the API server's proxy.
+    pub fn register_proxy(&self, ns: &str, svc: &str, port: &str, handler: ProxyHandler) {
+        if let Ok(mut r) = self.shared.proxies.write() {
+            r.register(ns, svc, port, handler);
+        }
+    }
+
+    /// Stops serving and waits for the listener to close.
+    pub async fn stop(mut self) {
+        self.shared.drop_all_watches();
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+/// Starts the simulator on `cfg.listen` (port 0 picks a free port).
+pub async fn start(cfg: SimConfig) -> Result<SimHandle, SimError> {
+    if !SCENARIOS.contains(&cfg.scenario.as_str()) {
+        return Err(SimError::UnknownScenario(cfg.scenario));
+    }
+    let catalog = Catalog::get();
+    let mut store = Store::new(cfg.history);
+    let now = chrono::Utc::now();
+    if let Some(ns_def) = catalog.find("", "v1", "namespaces") {
+        for ns in ["default", "kube-system", "kube-public"] {
+            admit::ensure_namespace(&mut store, ns_def, ns, now);
+        }
+    }
+    let report = load::load(&mut store, catalog, &cfg.load, now).map_err(SimError::Load)?;
+    let listener = tokio::net::TcpListener::bind(cfg.listen)
+        .await
+        .map_err(|e| SimError::Listen {
+            addr: cfg.listen,
+            reason: e.to_string(),
+        })?;
+    let addr = listener.local_addr().map_err(|e| SimError::Listen {
+        addr: cfg.listen,
+        reason: e.to_string(),
+    })?;
+    let (drop_tx, _) = tokio::sync::watch::channel(0u64);
+    let shared = Arc::new(Shared {
+        store: Mutex::new(store),
+        faults: Mutex::new(faults::Faults::default()),
+        log: Mutex::new(reqlog::RequestLog::default()),
+        proxies: RwLock::new(ProxyRegistry::default()),
+        identities: auth::identities(),
+        drop_watches: drop_tx,
+        bookmark_every: cfg.bookmark_every,
+        catalog,
+        address: addr.to_string(),
+    });
+    let tls = tls::generate().map_err(SimError::Load)?;
+    let (tx, rx) = oneshot::channel::<()>();
+    let app = server::router(shared.clone());
+    let acceptor = tls.acceptor.clone();
+    let task = tokio::spawn(async move {
+        tls::serve(listener, app, acceptor, async move {
+            let _ = rx.await;
+        })
+        .await;
+    });
+    Ok(SimHandle {
+        addr,
+        url: format!("https://{addr}"),
+        ca_pem: tls.ca_pem,
+        shared,
+        report,
+        shutdown: Some(tx),
+        task,
+    })
+}

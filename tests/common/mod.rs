@@ -15,6 +15,8 @@ use nix::sys::termios::{LocalFlags, tcgetattr};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_shipdeck");
 
+pub mod sim;
+
 /// A kubeconfig with two contexts whose server is `server`.
 pub fn kubeconfig(dir: &Path, server: &str) -> PathBuf {
     let p = dir.join("kubeconfig");
@@ -132,4 +134,23 @@ impl PtyRun {
 
 pub fn find_last(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).rposition(|w| w == needle)
+}
+
+/// The text with CSI escape sequences (colours, cursor moves) removed.
+pub fn strip_ansi(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' && chars.peek() == Some(&'[') {
+            chars.next();
+            for d in chars.by_ref() {
+                if ('@'..='~').contains(&d) {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

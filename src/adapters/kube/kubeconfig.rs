@@ -167,12 +167,17 @@ impl KubeTarget {
             context: Some(self.context.clone()),
             ..KubeConfigOptions::default()
         };
-        kube::Config::from_custom_kubeconfig(self.kubeconfig.clone(), &opts)
+        let mut config = kube::Config::from_custom_kubeconfig(self.kubeconfig.clone(), &opts)
             .await
             .map_err(|e| KubeconfigProblem::Invalid {
                 path: join_paths(&self.paths),
                 reason: format!("context `{}`: {}", self.context, one_line(&e.to_string())),
-            })
+            })?;
+        // kube retries 429/503/504 up to 15 times (backoff up to 1000 s) by default. shipdeck
+        // must never send an action twice (a 504 may have been applied) nor hang during an
+        // outage: watchers back off on their own and failures are shown to the operator.
+        config.default_retry = false;
+        Ok(config)
     }
 
     /// The same kubeconfig with another context selected.

@@ -1,0 +1,206 @@
+//! API faults injected through `POST /sim/v1/faults`, so clients' error paths can be tested.
+//!
+//! | kind | body | effect |
+//! |---|---|---|
+//! | `api-down` | `{"duration":"8s"}` | Kubernetes paths answer 503, open watches drop; the control API stays up |
+//! | `watch-drop` | | every open watch stream ends now (clients resume from their resourceVersion) |
+//! | `api-500` | `{"duration":"5s"}` | Kubernetes paths answer 500 |
+//! | `api-slow` | `{"delay":"2s","duration":"10s"}` | Kubernetes answers are delayed |
+//! | `forbidden` | `{"identity":"sim-operator","resource":"rollouts","duration":"10s"}` | 403 for that identity and/or resource |
+//! | `throttle` | `{"retry_after":1,"duration":"5s"}` | 429 with Retry-After |
+//! | `gone` | | the next watch that resumes from a resourceVersion gets 410 |
+//!
+//! Without `duration` a fault lasts until `DELETE /sim/v1/faults`.
+
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultRequest {
+    pub kind: String,
+    pub duration: Option<String>,
+    pub delay: Option<String>,
+    pub identity: Option<String>,
+    pub resource: Option<String>,
+    pub retry_after: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fault {
+    ApiDown,
+    Api500,
+    ApiSlow(Duration),
+    Forbidden {
+        identity: Option<String>,
+        resource: Option<String>,
+    },
+    Throttle(u64),
+}
+
+#[derive(Debug, Default)]
+pub struct Faults {
+    active: Vec<(Fault, Option<Instant>)>,
+    /// The next watch resuming from a resourceVersion answers 410.
+    pub gone_once: bool,
+}
+
+/// What the request path should do, given the faults in force.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    Proceed { delay: Option<Duration> },
+    Unavailable,
+    InternalError,
+    Forbidden,
+    Throttled(u64),
+}
+
+fn parse_duration(field: &str, text: Option<&str>) -> Result<Option<Duration>, String> {
+    text.map(|t| {
+        humantime::parse_duration(t).map_err(|e| format!("{field}: invalid duration {t:?}: {e}"))
+    })
+    .transpose()
+}
+
+impl Faults {
+    /// Adds a fault; `watch-drop` is returned as `Ok(true)` for the caller to act on.
+    pub fn add(&mut self, req: &FaultRequest, now: Instant) -> Result<bool, String> {
+        let until = parse_duration("duration", req.duration.as_deref())?.map(|d| now + d);
+        let fault = match req.kind.as_str() {
+            "api-down" => Fault::ApiDown,
+            "api-500" => Fault::Api500,
+            "api-slow" => Fault::ApiSlow(
+                parse_duration("delay", req.delay.as_deref())?
+                    .ok_or("api-slow needs a delay, e.g. {\"delay\":\"2s\"}")?,
+            ),
+            "forbidden" => Fault::Forbidden {
+                identity: req.identity.clone(),
+                resource: req.resource.clone(),
+            },
+            "throttle" => Fault::Throttle(req.retry_after.unwrap_or(1)),
+            "watch-drop" => return Ok(true),
+            "gone" => {
+                self.gone_once = true;
+                return Ok(false);
+            }
+            other => {
+                return Err(format!(
+                    "unknown fault kind {other:?}; kinds: api-down, watch-drop, api-500, \
+                     api-slow, forbidden, throttle, gone"
+                ));
+            }
+        };
+        self.active.push((fault, until));
+        Ok(false)
+    }
+
+    pub fn clear(&mut self) {
+        self.active.clear();
+        self.gone_once = false;
+    }
+
+    fn live(&mut self, now: Instant) -> impl Iterator<Item = &Fault> {
+        self.active
+            .retain(|(_, until)| until.is_none_or(|u| u > now));
+        self.active.iter().map(|(f, _)| f)
+    }
+
+    pub fn api_down(&mut self, now: Instant) -> bool {
+        self.live(now).any(|f| *f == Fault::ApiDown)
+    }
+
+    /// The effect on one Kubernetes request by `identity` on `resource` (plural).
+    pub fn verdict(&mut self, now: Instant, identity: &str, resource: &str) -> Verdict {
+        let mut delay = None;
+        for f in self.live(now) {
+            match f {
+                Fault::ApiDown => return Verdict::Unavailable,
+                Fault::Api500 => return Verdict::InternalError,
+                Fault::Throttle(s) => return Verdict::Throttled(*s),
+                Fault::Forbidden {
+                    identity: i,
+                    resource: r,
+                } => {
+                    let id_match = i.as_deref().is_none_or(|i| i == identity);
+                    let res_match = r.as_deref().is_none_or(|r| r == resource);
+                    if id_match && res_match {
+                        return Verdict::Forbidden;
+                    }
+                }
+                Fault::ApiSlow(d) => delay = Some(*d),
+            }
+        }
+        Verdict::Proceed { delay }
+    }
+
+    pub fn describe(&mut self, now: Instant) -> Value {
+        let list: Vec<Value> = self
+            .active
+            .iter()
+            .filter(|(_, u)| u.is_none_or(|u| u > now))
+            .map(|(f, u)| {
+                json!({
+                    "fault": format!("{f:?}"),
+                    "remaining_ms": u.map(|u| u.saturating_duration_since(now).as_millis() as u64),
+                })
+            })
+            .collect();
+        json!({"active": list, "gone_once": self.gone_once})
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(kind: &str) -> FaultRequest {
+        FaultRequest {
+            kind: kind.into(),
+            duration: None,
+            delay: None,
+            identity: None,
+            resource: None,
+            retry_after: None,
+        }
+    }
+
+    #[test]
+    fn faults_apply_and_expire() {
+        let t0 = Instant::now();
+        let mut f = Faults::default();
+        let mut down = req("api-down");
+        down.duration = Some("8s".into());
+        assert_eq!(f.add(&down, t0), Ok(false));
+        assert_eq!(f.verdict(t0, "a", "rollouts"), Verdict::Unavailable);
+        assert_eq!(
+            f.verdict(t0 + Duration::from_secs(9), "a", "rollouts"),
+            Verdict::Proceed { delay: None }
+        );
+        let mut forb = req("forbidden");
+        forb.identity = Some("sim-operator".into());
+        forb.resource = Some("rollouts".into());
+        f.add(&forb, t0).unwrap();
+        assert_eq!(
+            f.verdict(t0, "sim-operator", "rollouts"),
+            Verdict::Forbidden
+        );
+        assert_eq!(
+            f.verdict(t0, "sim-viewer", "rollouts"),
+            Verdict::Proceed { delay: None }
+        );
+        assert_eq!(f.add(&req("watch-drop"), t0), Ok(true));
+        assert!(
+            f.add(&req("explode"), t0)
+                .unwrap_err()
+                .contains("unknown fault")
+        );
+        assert!(f.add(&req("api-slow"), t0).is_err());
+        f.clear();
+        assert_eq!(
+            f.verdict(t0, "sim-operator", "rollouts"),
+            Verdict::Proceed { delay: None }
+        );
+    }
+}
