@@ -146,6 +146,21 @@ pub struct SimArgs {
     /// Overwrite an existing --kubeconfig-out file. Example: --force
     #[arg(long)]
     pub force: bool,
+
+    /// Clock speed: every scenario duration (pauses, intervals, story events) is divided by
+    /// it; object timestamps stay wall-clock. Example: --speed 20
+    #[arg(long, value_name = "F", default_value_t = 1.0)]
+    pub speed: f64,
+
+    /// Seed for everything random (pod names, metric noise), for reproducible runs.
+    /// Example: --seed 42
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub seed: u64,
+
+    /// Run no simulated controllers: objects stay exactly as loaded or written (a plain
+    /// API server). Example: --no-controllers
+    #[arg(long)]
+    pub no_controllers: bool,
 }
 
 #[derive(Debug, Clone, Subcommand)]

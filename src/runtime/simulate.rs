@@ -26,6 +26,9 @@ pub fn run(args: SimArgs) -> ExitCode {
             listen: args.listen,
             scenario: args.scenario.clone(),
             load: args.load.clone(),
+            speed: args.speed,
+            seed: args.seed,
+            controllers: !args.no_controllers,
             ..SimConfig::default()
         };
         let handle = match sim::start(cfg).await {

@@ -30,6 +30,7 @@ pub mod store;
 pub mod table;
 pub mod tls;
 pub mod watch;
+pub mod world;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -57,6 +58,12 @@ pub struct SimConfig {
     pub bookmark_every: Duration,
     /// Changes kept for watch resumes; older resourceVersions get 410.
     pub history: usize,
+    /// Sim clock speed: every scenario duration is divided by it.
+    pub speed: f64,
+    /// Seed for everything random (pod names, metric noise).
+    pub seed: u64,
+    /// Run the simulated controllers (off: objects stay exactly as loaded or written).
+    pub controllers: bool,
 }
 
 impl Default for SimConfig {
@@ -67,6 +74,9 @@ impl Default for SimConfig {
             load: Vec::new(),
             bookmark_every: Duration::from_secs(5),
             history: 10_000,
+            speed: 1.0,
+            seed: 1,
+            controllers: true,
         }
     }
 }
@@ -92,6 +102,8 @@ pub struct SimHandle {
     pub report: LoadReport,
     shutdown: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
+    stop_world: tokio::sync::watch::Sender<bool>,
+    world_task: tokio::task::JoinHandle<()>,
 }
 
 impl SimHandle {
@@ -124,6 +136,8 @@ impl SimHandle {
     /// Stops serving and waits for the listener to close.
     pub async fn stop(mut self) {
         self.shared.drop_all_watches();
+        let _ = self.stop_world.send(true);
+        let _ = (&mut self.world_task).await;
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -166,6 +180,7 @@ pub async fn start(cfg: SimConfig) -> Result<SimHandle, SimError> {
         bookmark_every: cfg.bookmark_every,
         catalog,
         address: addr.to_string(),
+        world: Mutex::new(world::World::new(cfg.speed, cfg.seed, cfg.controllers)),
     });
     let tls = tls::generate().map_err(SimError::Load)?;
     let (tx, rx) = oneshot::channel::<()>();
@@ -177,6 +192,8 @@ pub async fn start(cfg: SimConfig) -> Result<SimHandle, SimError> {
         })
         .await;
     });
+    let (stop_world, stop_rx) = tokio::sync::watch::channel(false);
+    let world_task = world::spawn(shared.clone(), stop_rx);
     Ok(SimHandle {
         addr,
         url: format!("https://{addr}"),
@@ -185,5 +202,7 @@ pub async fn start(cfg: SimConfig) -> Result<SimHandle, SimError> {
         report,
         shutdown: Some(tx),
         task,
+        stop_world,
+        world_task,
     })
 }

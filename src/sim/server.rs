@@ -36,6 +36,8 @@ pub struct Shared {
     pub catalog: &'static Catalog,
     /// `127.0.0.1:PORT`, as `/api` advertises it.
     pub address: String,
+    /// The simulated world (controllers, clock, story). Lock it before the store.
+    pub world: Mutex<super::world::World>,
 }
 
 impl Shared {
@@ -347,6 +349,20 @@ fn control_api(sim: &Arc<Shared>, req: &Req<'_>, rest: &str) -> Response {
                 .unwrap_or(Value::Null);
             json_response(StatusCode::OK, &v)
         }
+        ("POST", what @ ("clock" | "releases")) => {
+            let body: Value = match serde_json::from_slice(&req.body) {
+                Ok(v) => v,
+                Err(e) => return ApiError::bad_request(format!("{what}: {e}")).into_response(),
+            };
+            match super::world::control(sim, what, &body) {
+                Ok(v) => json_response(StatusCode::OK, &v),
+                Err(e) => ApiError::bad_request(e).into_response(),
+            }
+        }
+        ("GET", "clock") => match super::world::control(sim, "clock", &json!({})) {
+            Ok(v) => json_response(StatusCode::OK, &v),
+            Err(e) => ApiError::internal(e).into_response(),
+        },
         ("DELETE", "faults") => {
             if let Ok(mut f) = sim.faults.lock() {
                 f.clear();

@@ -17,6 +17,8 @@ pub async fn start(load: Vec<PathBuf>) -> SimHandle {
     sim::start(SimConfig {
         load,
         bookmark_every: Duration::from_millis(500),
+        // A plain API server: objects stay exactly as loaded or written.
+        controllers: false,
         ..SimConfig::default()
     })
     .await
