@@ -32,7 +32,8 @@ pub struct ProxyResponse {
 
 pub type ProxyHandler = Arc<dyn Fn(ProxyRequest) -> ProxyResponse + Send + Sync>;
 
-/// Handlers by (namespace, service, port); an empty port matches any port.
+/// Handlers by (namespace, service, port); an empty port matches any port and an empty
+/// namespace any namespace.
 #[derive(Default, Clone)]
 pub struct ProxyRegistry {
     handlers: HashMap<(String, String, String), ProxyHandler>,
@@ -46,9 +47,12 @@ impl ProxyRegistry {
 
     pub fn find(&self, ns: &str, svc: &str, port: &str) -> Option<ProxyHandler> {
         let key = |p: &str| (ns.to_string(), svc.to_string(), p.to_string());
+        let any_ns = |p: &str| (String::new(), svc.to_string(), p.to_string());
         self.handlers
             .get(&key(port))
             .or_else(|| self.handlers.get(&key("")))
+            .or_else(|| self.handlers.get(&any_ns(port)))
+            .or_else(|| self.handlers.get(&any_ns("")))
             .cloned()
     }
 }

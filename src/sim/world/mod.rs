@@ -6,6 +6,7 @@
 pub mod clock;
 pub mod ctx;
 pub mod hash;
+pub mod metrics;
 pub mod replicaset;
 #[cfg(test)]
 pub mod testkit;
@@ -58,6 +59,18 @@ pub struct World {
     pub fired: Vec<(SimInstant, String)>,
     controllers: Vec<Box<dyn Controller>>,
     pub running: bool,
+    /// What metric queries measure; stories change it.
+    pub metrics: metrics::MetricModel,
+}
+
+/// Registers a controller after the built-in ones (used for controllers that share state
+/// with other parts of the simulator, such as Flagger with its load tester).
+impl World {
+    pub fn add_controller(&mut self, c: Box<dyn Controller>) {
+        if self.running {
+            self.controllers.push(c);
+        }
+    }
 }
 
 /// Every controller of the simulated world, in the order they run each tick.
@@ -79,6 +92,7 @@ impl World {
             fired: Vec::new(),
             controllers: if running { controllers() } else { Vec::new() },
             running,
+            metrics: metrics::MetricModel::default(),
         }
     }
 
@@ -93,6 +107,7 @@ impl World {
             story,
             fired,
             controllers,
+            metrics,
             ..
         } = self;
         let mut ctx = Ctx {
@@ -103,6 +118,7 @@ impl World {
             rng,
             timers,
             errors,
+            metrics,
         };
         for step in story.iter_mut().filter(|s| !s.fired && s.at <= clock.now()) {
             step.fired = true;
@@ -198,6 +214,7 @@ pub fn control(shared: &Shared, what: &str, body: &Value) -> Result<Value, Strin
                 rng,
                 timers,
                 errors,
+                metrics,
                 ..
             } = &mut *world;
             let mut ctx = Ctx {
@@ -208,6 +225,7 @@ pub fn control(shared: &Shared, what: &str, body: &Value) -> Result<Value, Strin
                 rng,
                 timers,
                 errors,
+                metrics,
             };
             let kind = release(&mut ctx, &ns, &name, &image)?;
             Ok(json!({"released": format!("{ns}/{name}"), "kind": kind, "image": image}))

@@ -1,6 +1,11 @@
 //! Stories for controller tests: a store and a world, stepped on a sim clock that only the
 //! test advances. Objects are written and patched through the same admission as API calls.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::new_without_default, dead_code)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::new_without_default,
+    dead_code
+)]
 
 use std::time::Duration;
 
