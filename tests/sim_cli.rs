@@ -44,7 +44,7 @@ async fn sim_serves_loaded_objects_writes_a_kubeconfig_and_stops_cleanly() {
         first.starts_with("shipdeck sim: serving https://127.0.0.1:"),
         "{first}"
     );
-    assert!(first.contains("objects loaded"), "{first}");
+    assert!(first.contains("loaded"), "{first}");
     wait_file(&kc);
     let mode =
         std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&kc).unwrap().permissions());

@@ -41,13 +41,16 @@ pub fn run(args: SimArgs) -> ExitCode {
         for w in &handle.report.warnings {
             eprintln!("shipdeck sim: warning: {w}");
         }
-        let text = handle.kubeconfig("sim-operator", None);
+        let text = handle.kubeconfig("sim-operator", handle.namespace);
         if let Err(e) = kubeconfig::write(&path, &text, args.force) {
             eprintln!("shipdeck sim: {e}");
             handle.stop().await;
             return ExitCode::from(2);
         }
-        println!("shipdeck sim: serving {} (scenario {}, {} objects loaded)", handle.url, args.scenario, handle.report.loaded);
+        println!(
+            "shipdeck sim: serving {} (scenario {}: {} objects, {} loaded, speed {})",
+            handle.url, args.scenario, handle.scenario_objects, handle.report.loaded, args.speed
+        );
         println!("kubeconfig: {}", path.display());
         println!("contexts: sim-operator (current), sim-operator-2, sim-viewer, sim-restricted");
         println!("try: KUBECONFIG={} kubectl get rollouts -A", path.display());

@@ -22,6 +22,7 @@ pub mod proto;
 pub mod proxy;
 pub mod reqlog;
 pub mod resources;
+pub mod scenario;
 pub mod schema;
 pub mod selector;
 pub mod server;
@@ -47,7 +48,7 @@ use self::server::Shared;
 use self::store::Store;
 
 /// The scenarios this version knows.
-pub const SCENARIOS: &[&str] = &["empty"];
+pub const SCENARIOS: &[&str] = scenario::NAMES;
 
 #[derive(Debug, Clone)]
 pub struct SimConfig {
@@ -98,6 +99,10 @@ pub struct SimHandle {
     pub url: String,
     /// The CA that signed the server certificate (PEM).
     pub ca_pem: String,
+    /// The namespace the scenario's kubeconfig contexts default to.
+    pub namespace: Option<&'static str>,
+    /// How many objects the scenario created.
+    pub scenario_objects: usize,
     pub shared: Arc<Shared>,
     pub report: LoadReport,
     shutdown: Option<oneshot::Sender<()>>,
@@ -147,9 +152,9 @@ impl SimHandle {
 
 /// Starts the simulator on `cfg.listen` (port 0 picks a free port).
 pub async fn start(cfg: SimConfig) -> Result<SimHandle, SimError> {
-    if !SCENARIOS.contains(&cfg.scenario.as_str()) {
+    let Some(scene) = scenario::build(&cfg.scenario) else {
         return Err(SimError::UnknownScenario(cfg.scenario));
-    }
+    };
     let catalog = Catalog::get();
     let mut store = Store::new(cfg.history);
     let now = chrono::Utc::now();
@@ -159,6 +164,29 @@ pub async fn start(cfg: SimConfig) -> Result<SimHandle, SimError> {
         }
     }
     let report = load::load(&mut store, catalog, &cfg.load, now).map_err(SimError::Load)?;
+    let ns_def = catalog
+        .find("", "v1", "namespaces")
+        .ok_or_else(|| SimError::Load("the catalog has no namespaces".into()))?;
+    let scenario_objects = scene.objects.len();
+    for obj in scene.objects {
+        if obj["kind"] == "Namespace" {
+            let name = obj.pointer("/metadata/name").and_then(|v| v.as_str()).unwrap_or("");
+            admit::ensure_namespace(&mut store, ns_def, name, now);
+            continue;
+        }
+        let def = obj
+            .get("apiVersion")
+            .and_then(|a| a.as_str())
+            .zip(obj.get("kind").and_then(|k| k.as_str()))
+            .and_then(|(a, k)| catalog.find_kind(a, k))
+            .ok_or_else(|| SimError::Load(format!("scenario object of unknown kind: {obj}")))?;
+        let ns = obj.pointer("/metadata/namespace").and_then(|v| v.as_str()).unwrap_or("").to_string();
+        admit::create(&mut store, def, &ns, obj, now, admit::Mode::Api)
+            .map_err(|e| SimError::Load(format!("scenario {}: {}", cfg.scenario, e.message)))?;
+    }
+    let mut world = world::World::new(cfg.speed, cfg.seed, cfg.controllers);
+    world.story = scene.story;
+    world.metrics = scene.metrics;
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
         .map_err(|e| SimError::Listen {
@@ -180,7 +208,7 @@ pub async fn start(cfg: SimConfig) -> Result<SimHandle, SimError> {
         bookmark_every: cfg.bookmark_every,
         catalog,
         address: addr.to_string(),
-        world: Mutex::new(world::World::new(cfg.speed, cfg.seed, cfg.controllers)),
+        world: Mutex::new(world),
     });
     let tls = tls::generate().map_err(SimError::Load)?;
     let (tx, rx) = oneshot::channel::<()>();
@@ -198,6 +226,8 @@ pub async fn start(cfg: SimConfig) -> Result<SimHandle, SimError> {
         addr,
         url: format!("https://{addr}"),
         ca_pem: tls.ca_pem,
+        namespace: scene.namespace,
+        scenario_objects,
         shared,
         report,
         shutdown: Some(tx),

@@ -57,7 +57,7 @@ pub struct Ctx<'a> {
     /// Writes the store refused (a controller bug or a schema violation), for tests.
     pub errors: &'a mut Vec<String>,
     /// What metric queries measure (success rate, latency per service).
-    pub metrics: &'a super::metrics::MetricModel,
+    pub metrics: &'a mut super::metrics::MetricModel,
 }
 
 /// `metadata.<key>` as a string ("" when absent).
