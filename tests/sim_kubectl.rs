@@ -195,6 +195,16 @@ async fn kubectl_get_watch_sees_a_change() {
     assert!(first.contains("NAME"), "{first}");
     rx.recv_timeout(Duration::from_secs(20)).unwrap();
     let c = client(&sim, "sim-operator").await;
+    // Change the object only once kubectl's watch is open (the request log shows it), or
+    // kubectl would take the change for the initial state.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !common::sim::requests(&c, 0).await.iter().any(|r| {
+        r["path"].as_str().is_some_and(|p| p.ends_with("/rollouts"))
+            && r["query"].as_str().is_some_and(|q| q.contains("watch=true"))
+    }) {
+        assert!(Instant::now() < deadline, "kubectl never opened its watch");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let ro = kube::Api::<kube::api::DynamicObject>::namespaced_with(
         c,
         "jesse-test",

@@ -25,20 +25,37 @@ async fn casino(speed: f64) -> SimHandle {
     .unwrap()
 }
 
-fn api(c: &kube::Client, group: &str, version: &str, kind: &str, plural: &str) -> Api<DynamicObject> {
-    let ar = ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk(group, version, kind), plural);
+fn api(
+    c: &kube::Client,
+    group: &str,
+    version: &str,
+    kind: &str,
+    plural: &str,
+) -> Api<DynamicObject> {
+    let ar =
+        ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk(group, version, kind), plural);
     Api::namespaced_with(c.clone(), "casino-prod", &ar)
 }
 
 /// Polls `name` until `cond` holds on its JSON (bounded by `limit` of wall time).
-async fn until(a: &Api<DynamicObject>, name: &str, limit: Duration, what: &str, cond: impl Fn(&Value) -> bool) -> Value {
+async fn until(
+    a: &Api<DynamicObject>,
+    name: &str,
+    limit: Duration,
+    what: &str,
+    cond: impl Fn(&Value) -> bool,
+) -> Value {
     let deadline = Instant::now() + limit;
     loop {
         let v = serde_json::to_value(a.get(name).await.unwrap()).unwrap();
         if cond(&v) {
             return v;
         }
-        assert!(Instant::now() < deadline, "{what}: last seen {:#}", v["status"]);
+        assert!(
+            Instant::now() < deadline,
+            "{what}: last seen {:#}",
+            v["status"]
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -50,33 +67,80 @@ async fn casino_at_speed_20_follows_the_story() {
     let t0 = Instant::now();
     let ro = api(&c, "argoproj.io", "v1alpha1", "Rollout", "rollouts");
     // game-engine reaches 50 % at ≈60 s sim (3 s wall) and waits for approval.
-    let ge = until(&ro, "game-engine", Duration::from_secs(20), "game-engine waits at 50 %", |v| {
-        v["status"]["pauseConditions"][0]["reason"] == "CanaryPauseStep" && v["status"]["currentStepIndex"] == 5
-    })
+    let ge = until(
+        &ro,
+        "game-engine",
+        Duration::from_secs(20),
+        "game-engine waits at 50 %",
+        |v| {
+            v["status"]["pauseConditions"][0]["reason"] == "CanaryPauseStep"
+                && v["status"]["currentStepIndex"] == 5
+        },
+    )
     .await;
     let sim_secs = t0.elapsed().as_secs_f64() * 20.0;
     assert!(sim_secs > 40.0, "too early: {sim_secs} s sim");
     assert_eq!(ge["status"]["phase"], "Paused");
+    // payments regresses from 60 s: the operator aborts it (still in its steps at ≈60 s).
+    ro.patch_status(
+        "payments",
+        &PatchParams::default(),
+        &Patch::Merge(json!({"status": {"abort": true}})),
+    )
+    .await
+    .unwrap();
+    let pay = until(
+        &ro,
+        "payments",
+        Duration::from_secs(10),
+        "payments Degraded",
+        |v| v["status"]["phase"] == "Degraded",
+    )
+    .await;
+    assert!(
+        pay["status"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("RolloutAborted: Rollout aborted update to revision 2"),
+        "{:#}",
+        pay["status"]
+    );
     // lobby waits for promotion; bonus at WaitingPromotion.
-    until(&ro, "lobby", Duration::from_secs(10), "lobby BlueGreenPause", |v| {
-        v["status"]["pauseConditions"][0]["reason"] == "BlueGreenPause"
-    })
+    until(
+        &ro,
+        "lobby",
+        Duration::from_secs(10),
+        "lobby BlueGreenPause",
+        |v| v["status"]["pauseConditions"][0]["reason"] == "BlueGreenPause",
+    )
     .await;
     let canaries = api(&c, "flagger.app", "v1beta1", "Canary", "canaries");
-    until(&canaries, "bonus", Duration::from_secs(30), "bonus WaitingPromotion", |v| v["status"]["phase"] == "WaitingPromotion").await;
-
-    // Promote (one step) as kubectl argo rollouts does: game-engine goes to 100 % and Healthy.
-    ro.patch_status("game-engine", &PatchParams::default(), &Patch::Merge(json!({"status": {"pauseConditions": null}})))
-        .await
-        .unwrap();
-    until(&ro, "game-engine", Duration::from_secs(20), "game-engine Healthy", |v| v["status"]["phase"] == "Healthy").await;
-
-    // Abort payments: Degraded with the real message.
-    ro.patch_status("payments", &PatchParams::default(), &Patch::Merge(json!({"status": {"abort": true}})))
-        .await
-        .unwrap();
-    let pay = until(&ro, "payments", Duration::from_secs(10), "payments Degraded", |v| v["status"]["phase"] == "Degraded").await;
-    assert!(pay["status"]["message"].as_str().unwrap().starts_with("RolloutAborted: Rollout aborted update to revision 2"), "{:#}", pay["status"]);
+    until(
+        &canaries,
+        "bonus",
+        Duration::from_secs(30),
+        "bonus WaitingPromotion",
+        |v| v["status"]["phase"] == "WaitingPromotion",
+    )
+    .await;
+    // The indefinite pause held all along; promote (one step) as kubectl argo rollouts does.
+    let ge = serde_json::to_value(ro.get("game-engine").await.unwrap()).unwrap();
+    assert_eq!(ge["status"]["currentStepIndex"], 5, "{:#}", ge["status"]);
+    ro.patch_status(
+        "game-engine",
+        &PatchParams::default(),
+        &Patch::Merge(json!({"status": {"pauseConditions": null}})),
+    )
+    .await
+    .unwrap();
+    until(
+        &ro,
+        "game-engine",
+        Duration::from_secs(20),
+        "game-engine Healthy",
+        |v| v["status"]["phase"] == "Healthy",
+    )
+    .await;
 
     // Nothing the controllers wrote was refused by admission.
     let errors = sim.shared.world.lock().unwrap().errors.clone();
@@ -94,7 +158,14 @@ async fn kubectl_watches_the_steps_advance() {
     let kc = home.path().join("kubeconfig");
     std::fs::write(&kc, sim.kubeconfig("sim-operator", sim.namespace)).unwrap();
     let mut child = std::process::Command::new("kubectl")
-        .args(["get", "ro", "game-engine", "-w", "-o", "custom-columns=NAME:.metadata.name,STEP:.status.currentStepIndex,PHASE:.status.phase"])
+        .args([
+            "get",
+            "ro",
+            "game-engine",
+            "-w",
+            "-o",
+            "custom-columns=NAME:.metadata.name,STEP:.status.currentStepIndex,PHASE:.status.phase",
+        ])
         .env("KUBECONFIG", &kc)
         .env("HOME", home.path())
         .stdout(Stdio::piped())
@@ -115,7 +186,9 @@ async fn kubectl_watches_the_steps_advance() {
     while Instant::now() < deadline && steps.len() < 4 {
         if let Ok(l) = rx.recv_timeout(Duration::from_millis(200)) {
             let cells: Vec<&str> = l.split_whitespace().collect();
-            if cells.first() == Some(&"game-engine") && let Some(s) = cells.get(1).and_then(|s| s.parse::<u32>().ok()) {
+            if cells.first() == Some(&"game-engine")
+                && let Some(s) = cells.get(1).and_then(|s| s.parse::<u32>().ok())
+            {
                 steps.insert(s);
             }
         }

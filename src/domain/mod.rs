@@ -1,8 +1,12 @@
 //! The vocabulary of shipdeck and every rule that is arithmetic or logic. Pure: no I/O, no
 //! clock reads (time arrives as values).
 
+pub mod detail;
 pub mod identity;
 pub mod judge;
+pub mod phase;
 pub mod rollout;
 pub mod sample;
 pub mod scope;
+pub mod steps;
+pub mod version;

@@ -4,6 +4,10 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::detail::{ArgoDetail, FlaggerDetail, GitOpsOwner, Pause};
+pub use super::phase::Phase;
+use super::version::{ContainerImages, ImageNote, Severity, VersionChange, image_notes};
+
 /// Which controller drives the rollout, and with which strategy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ControllerKind {
@@ -25,66 +29,13 @@ impl ControllerKind {
     }
 }
 
-/// The health of a rollout, in the words `kubectl argo rollouts` uses, plus Flagger's
-/// failure and an honest "unknown".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum Phase {
-    Degraded,
-    Failed,
-    Paused,
-    Progressing,
-    Healthy,
-    Unknown,
-}
-
-impl Phase {
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Healthy => "Healthy",
-            Self::Progressing => "Progressing",
-            Self::Paused => "Paused",
-            Self::Degraded => "Degraded",
-            Self::Failed => "Failed",
-            Self::Unknown => "Unknown",
-        }
-    }
-
-    /// The status icon (as `kubectl argo rollouts` draws them, with a font-safe pause bar).
-    pub fn symbol(self, ascii: bool) -> &'static str {
-        match (self, ascii) {
-            (Self::Healthy, false) => "✔",
-            (Self::Progressing, false) => "◌",
-            (Self::Paused, false) => "‖",
-            (Self::Degraded, false) | (Self::Failed, false) => "✖",
-            (Self::Unknown, false) => "?",
-            (Self::Healthy, true) => "+",
-            (Self::Progressing, true) => "~",
-            (Self::Paused, true) => "=",
-            (Self::Degraded, true) | (Self::Failed, true) => "x",
-            (Self::Unknown, true) => "?",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::Healthy,
-            Self::Progressing,
-            Self::Paused,
-            Self::Degraded,
-            Self::Failed,
-            Self::Unknown,
-        ]
-        .into_iter()
-        .find(|p| p.label().eq_ignore_ascii_case(s))
-    }
-}
-
 /// Why a rollout is pinned to the "needs attention" group, most urgent first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Attention {
     AlertFiring,
     FailingAnalysis,
     Degraded,
+    InconclusiveAnalysis,
     WaitingApproval,
 }
 
@@ -94,6 +45,7 @@ impl Attention {
             Self::AlertFiring => "alert firing",
             Self::FailingAnalysis => "analysis failing",
             Self::Degraded => "degraded",
+            Self::InconclusiveAnalysis => "analysis inconclusive",
             Self::WaitingApproval => "waiting for approval",
         }
     }
@@ -128,7 +80,10 @@ pub struct StepProgress {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Weights {
     pub set: u32,
-    pub actual: u32,
+    /// `None` when it cannot be known from what was converted: a canary without traffic
+    /// routing needs its ReplicaSets (the overview does not watch them; it shows the set
+    /// weight alone).
+    pub actual: Option<u32>,
 }
 
 /// One row of the overview.
@@ -140,16 +95,25 @@ pub struct RolloutRow {
     pub step: Option<StepProgress>,
     pub weights: Option<Weights>,
     pub replicas: Replicas,
-    /// Image tag (or digest) of the stable version.
-    pub stable_version: Option<String>,
-    /// Image tag of the version being rolled out, when it differs from stable.
-    pub new_version: Option<String>,
+    /// Stable and new image of every container (the first is the main one).
+    pub containers: Vec<ContainerImages>,
+    /// Mutable tags, missing digests, unreadable references (see [`image_notes`]).
+    pub image_notes: Vec<ImageNote>,
+    /// `spec.paused` of an Argo Rollout or a Deployment.
+    pub spec_paused: bool,
+    /// The pause in effect, with its start (the age is computed at render time).
+    pub pause: Option<Pause>,
+    pub gitops: Option<GitOpsOwner>,
     pub attention: Option<Attention>,
     pub critical: bool,
     /// When the rollout entered its current phase (or was last updated).
     pub since: Option<DateTime<Utc>>,
     /// Set when the object could not be converted: the row shows the reason.
     pub invalid: Option<String>,
+    /// Argo Rollouts only.
+    pub argo: Option<ArgoDetail>,
+    /// Flagger only.
+    pub flagger: Option<FlaggerDetail>,
 }
 
 impl RolloutRow {
@@ -166,13 +130,52 @@ impl RolloutRow {
             step: None,
             weights: None,
             replicas: Replicas::default(),
-            stable_version: None,
-            new_version: None,
+            containers: Vec::new(),
+            image_notes: Vec::new(),
+            spec_paused: false,
+            pause: None,
+            gitops: None,
             attention: None,
             critical: false,
             since: None,
             invalid: None,
+            argo: None,
+            flagger: None,
         }
+    }
+
+    /// Sets the containers and the notes about their images.
+    pub fn set_containers(&mut self, containers: Vec<ContainerImages>, require_digest: bool) {
+        self.image_notes = image_notes(&containers, require_digest);
+        self.containers = containers;
+    }
+
+    /// Version label (tag, else short digest) of the main container's stable image.
+    pub fn stable_version(&self) -> Option<String> {
+        let stable = self.containers.first()?.stable.as_ref()?;
+        Some(stable.label())
+    }
+
+    /// Version label of the main container's new image, when it differs from stable.
+    pub fn new_version(&self) -> Option<String> {
+        let new = self.containers.first()?.canary.as_ref()?.label();
+        (self.stable_version().as_deref() != Some(new.as_str())).then_some(new)
+    }
+
+    /// The SemVer change of every container that has one: `(container, change)`.
+    pub fn version_changes(&self) -> Vec<(&str, VersionChange)> {
+        self.containers
+            .iter()
+            .filter_map(|c| Some((c.name.as_str(), c.change()?)))
+            .collect()
+    }
+
+    /// Whether the overview shows the image warning sign (a mutable tag, an unreadable
+    /// reference, or a missing digest when digests are required).
+    pub fn image_warning(&self) -> bool {
+        self.image_notes
+            .iter()
+            .any(|n| n.severity == Severity::Warning)
     }
 
     /// Whether the row belongs to the pinned "needs attention" group.
@@ -188,8 +191,8 @@ impl RolloutRow {
             self.key.name,
             self.key.kind.label(),
             self.phase.label(),
-            self.stable_version.as_deref().unwrap_or(""),
-            self.new_version.as_deref().unwrap_or("")
+            self.stable_version().unwrap_or_default(),
+            self.new_version().unwrap_or_default()
         )
         .to_lowercase()
     }

@@ -170,7 +170,10 @@ pub async fn start(cfg: SimConfig) -> Result<SimHandle, SimError> {
     let scenario_objects = scene.objects.len();
     for obj in scene.objects {
         if obj["kind"] == "Namespace" {
-            let name = obj.pointer("/metadata/name").and_then(|v| v.as_str()).unwrap_or("");
+            let name = obj
+                .pointer("/metadata/name")
+                .and_then(|v| v.as_str())
+                .unwrap_or("");
             admit::ensure_namespace(&mut store, ns_def, name, now);
             continue;
         }
@@ -180,7 +183,11 @@ pub async fn start(cfg: SimConfig) -> Result<SimHandle, SimError> {
             .zip(obj.get("kind").and_then(|k| k.as_str()))
             .and_then(|(a, k)| catalog.find_kind(a, k))
             .ok_or_else(|| SimError::Load(format!("scenario object of unknown kind: {obj}")))?;
-        let ns = obj.pointer("/metadata/namespace").and_then(|v| v.as_str()).unwrap_or("").to_string();
+        let ns = obj
+            .pointer("/metadata/namespace")
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string();
         admit::create(&mut store, def, &ns, obj, now, admit::Mode::Api)
             .map_err(|e| SimError::Load(format!("scenario {}: {}", cfg.scenario, e.message)))?;
     }
@@ -197,12 +204,14 @@ pub async fn start(cfg: SimConfig) -> Result<SimHandle, SimError> {
         addr: cfg.listen,
         reason: e.to_string(),
     })?;
+    let mut proxies = ProxyRegistry::default();
+    proxies.register("", "flagger-loadtester", "", world.loadtester.clone());
     let (drop_tx, _) = tokio::sync::watch::channel(0u64);
     let shared = Arc::new(Shared {
         store: Mutex::new(store),
         faults: Mutex::new(faults::Faults::default()),
         log: Mutex::new(reqlog::RequestLog::default()),
-        proxies: RwLock::new(ProxyRegistry::default()),
+        proxies: RwLock::new(proxies),
         identities: auth::identities(),
         drop_watches: drop_tx,
         bookmark_every: cfg.bookmark_every,

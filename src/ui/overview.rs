@@ -192,8 +192,11 @@ fn row<'a>(
         .map(|s| format!("{}/{}", s.index, s.total))
         .unwrap_or_default();
     let weight = match r.weights {
-        Some(w) if w.set == w.actual => format!("{}%", w.actual),
-        Some(w) => format!("{}/{}%", w.actual, w.set),
+        Some(w) => match w.actual {
+            Some(actual) if actual != w.set => format!("{actual}/{}%", w.set),
+            // Equal, or unknown (no ReplicaSets watched): the set weight alone.
+            _ => format!("{}%", w.set),
+        },
         None => String::new(),
     };
     let ready_role = if r.replicas.ready < r.replicas.desired {
@@ -236,18 +239,15 @@ fn version_cell(
     spaced: bool,
     theme: &Theme,
 ) -> Line<'static> {
-    let stable = r.stable_version.clone().unwrap_or_default();
-    let mutable = |v: &str| v == "latest" || v.is_empty();
+    let stable = r.stable_version().unwrap_or_default();
     let mut spans = Vec::new();
-    if r.stable_version.as_deref().is_some_and(mutable)
-        || r.new_version.as_deref().is_some_and(mutable)
-    {
+    if r.image_warning() {
         spans.push(styled(
             format!("{} ", warn_sign(ascii)),
             theme.style(Role::AlertWarning),
         ));
     }
-    let text = match &r.new_version {
+    let text = match r.new_version() {
         Some(new) if spaced => format!("{stable} {} {new}", arrow(ascii)),
         Some(new) => format!("{stable}{}{new}", arrow(ascii)),
         None => stable,

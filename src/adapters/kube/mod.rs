@@ -1,5 +1,6 @@
 //! Kubernetes: kubeconfig resolution (as kubectl does it), the client, and who we are.
 
+pub mod convert;
 pub mod identity;
 pub mod kubeconfig;
 

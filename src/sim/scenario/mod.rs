@@ -74,16 +74,38 @@ fn payments_steps() -> Value {
 fn casino(moving: bool) -> Scenario {
     use objects::*;
     let mut o = vec![namespace(PROD), namespace(STAGING)];
-    for (ns, ge, pay, lobby) in [(PROD, "1.8.3", "3.1.4", "1.7.2"), (STAGING, "1.9.0", "3.2.0", "2.0.0")] {
+    for (ns, ge, pay, lobby) in [
+        (PROD, "1.8.3", "3.1.4", "1.7.2"),
+        (STAGING, "1.9.0", "3.2.0", "2.0.0"),
+    ] {
         let replicas = if ns == PROD { (10, 10, 4) } else { (2, 2, 2) };
         o.push(success_rate_template(ns));
         o.push(service(ns, "game-engine", "game-engine"));
-        o.push(canary_rollout(ns, "game-engine", &image("game-engine", ge), replicas.0, game_engine_steps(), true));
+        o.push(canary_rollout(
+            ns,
+            "game-engine",
+            &image("game-engine", ge),
+            replicas.0,
+            game_engine_steps(),
+            true,
+        ));
         o.push(service(ns, "payments", "payments"));
-        o.push(canary_rollout(ns, "payments", &image("payments", pay), replicas.1, payments_steps(), true));
+        o.push(canary_rollout(
+            ns,
+            "payments",
+            &image("payments", pay),
+            replicas.1,
+            payments_steps(),
+            true,
+        ));
         o.push(service(ns, "lobby-active", "lobby"));
         o.push(service(ns, "lobby-preview", "lobby"));
-        o.push(bluegreen_rollout(ns, "lobby", &image("lobby", lobby), replicas.2));
+        o.push(bluegreen_rollout(
+            ns,
+            "lobby",
+            &image("lobby", lobby),
+            replicas.2,
+        ));
     }
     o.push(deployment(PROD, "bonus", &image("bonus", "1.3.5"), 3));
     o.push(flagger_canary(PROD, "bonus"));
@@ -92,30 +114,46 @@ fn casino(moving: bool) -> Scenario {
     o.push(service(PROD, "wallet", "wallet"));
     o.push(deployment(PROD, "auth", &image("auth", "2.4.1"), 3));
     o.push(service(PROD, "auth", "auth"));
-    o.push(deployment(PROD, "notifications", &image("notifications", "latest"), 2));
+    o.push(deployment(
+        PROD,
+        "notifications",
+        &image("notifications", "latest"),
+        2,
+    ));
     o.push(flags_configmap(PROD));
 
     let mut story = Vec::new();
     if moving {
         let rel = |at: u64, name: &'static str, tag: &'static str| {
-            StoryStep::new(secs(at), &format!("release {PROD}/{name} {tag}"), move |ctx: &mut Ctx<'_>| {
-                if let Err(e) = release(ctx, PROD, name, &image(name, tag)) {
-                    tracing::warn!(%e, "story release failed");
-                }
-            })
+            StoryStep::new(
+                secs(at),
+                &format!("release {PROD}/{name} {tag}"),
+                move |ctx: &mut Ctx<'_>| {
+                    if let Err(e) = release(ctx, PROD, name, &image(name, tag)) {
+                        tracing::warn!(%e, "story release failed");
+                    }
+                },
+            )
         };
         story.push(rel(5, "game-engine", "1.9.0"));
         story.push(rel(10, "payments", "3.2.0"));
         story.push(rel(15, "lobby", "2.0.0"));
         story.push(rel(20, "bonus", "1.4.0"));
         story.push(rel(30, "auth", "2.4.2"));
-        story.push(StoryStep::new(secs(60), "payments canary regresses (5xx x8, p99 x3)", |ctx: &mut Ctx<'_>| {
-            let base = Health::default();
-            ctx.metrics.set("payments-canary", Health {
-                success_rate: 1.0 - (1.0 - base.success_rate) * 8.0,
-                p99_seconds: base.p99_seconds * 3.0,
-            });
-        }));
+        story.push(StoryStep::new(
+            secs(60),
+            "payments canary regresses (5xx x8, p99 x3)",
+            |ctx: &mut Ctx<'_>| {
+                let base = Health::default();
+                ctx.metrics.set(
+                    "payments-canary",
+                    Health {
+                        success_rate: 1.0 - (1.0 - base.success_rate) * 8.0,
+                        p99_seconds: base.p99_seconds * 3.0,
+                    },
+                );
+            },
+        ));
     }
     Scenario {
         objects: o,

@@ -58,7 +58,14 @@ pub fn deployment(ns: &str, name: &str, image: &str, replicas: u32) -> Value {
 }
 
 /// A canary Rollout; `steps` in Argo's shape.
-pub fn canary_rollout(ns: &str, name: &str, image: &str, replicas: u32, steps: Value, critical: bool) -> Value {
+pub fn canary_rollout(
+    ns: &str,
+    name: &str,
+    image: &str,
+    replicas: u32,
+    steps: Value,
+    critical: bool,
+) -> Value {
     json!({
         "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout",
         "metadata": {"name": name, "namespace": ns, "labels": labels(name, critical)},

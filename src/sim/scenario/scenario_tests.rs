@@ -27,7 +27,12 @@ fn the_flags_configmap_holds_the_four_flags() {
     let cm = objects::flags_configmap("casino-prod");
     let text = cm["data"]["flags.flagd.json"].as_str().unwrap();
     let v: Value = serde_json::from_str(text).unwrap();
-    for (flag, default) in [("new-slot-ui", "off"), ("jackpot-banner", "on"), ("platform-read-only", "off"), ("bonus-wheel", "classic")] {
+    for (flag, default) in [
+        ("new-slot-ui", "off"),
+        ("jackpot-banner", "on"),
+        ("platform-read-only", "off"),
+        ("bonus-wheel", "classic"),
+    ] {
         assert_eq!(v["flags"][flag]["defaultVariant"], default, "{flag}");
     }
     assert!(v["flags"]["bonus-wheel"]["targeting"].is_object());
@@ -43,7 +48,12 @@ fn the_casino_story_reaches_the_states_of_the_product_table() {
     for obj in s.objects {
         if obj["kind"] == "Namespace" {
             let def = k.catalog.find("", "v1", "namespaces").unwrap();
-            crate::sim::admit::ensure_namespace(&mut k.store, def, obj["metadata"]["name"].as_str().unwrap(), chrono::Utc::now());
+            crate::sim::admit::ensure_namespace(
+                &mut k.store,
+                def,
+                obj["metadata"]["name"].as_str().unwrap(),
+                chrono::Utc::now(),
+            );
         } else {
             k.apply(obj);
         }
@@ -54,35 +64,84 @@ fn the_casino_story_reaches_the_states_of_the_product_table() {
     // Before the first release everything settles Healthy on the old versions.
     k.run(Duration::from_secs(4), step);
     for name in ["game-engine", "payments", "lobby"] {
-        assert_eq!(k.get(ro, "Rollout", prod, name)["status"]["phase"], "Healthy", "{name}");
-        assert_eq!(k.get(ro, "Rollout", stg, name)["status"]["phase"], "Healthy", "staging {name}");
+        assert_eq!(
+            k.get(ro, "Rollout", prod, name)["status"]["phase"],
+            "Healthy",
+            "{name}"
+        );
+        assert_eq!(
+            k.get(ro, "Rollout", stg, name)["status"]["phase"],
+            "Healthy",
+            "staging {name}"
+        );
     }
     let image_of = |k: &Kit, kind: &str, name: &str| {
         let av = if kind == "Rollout" { ro } else { "apps/v1" };
         k.get(av, kind, prod, name)["spec"]["template"]["spec"]["containers"][0]["image"].clone()
     };
-    assert_eq!(image_of(&k, "Rollout", "game-engine"), super::image("game-engine", "1.8.3"));
+    assert_eq!(
+        image_of(&k, "Rollout", "game-engine"),
+        super::image("game-engine", "1.8.3")
+    );
     // lobby: preview ready and waiting for promotion soon after its release at 15 s.
-    let lobby_waits = |k: &Kit| k.get(ro, "Rollout", prod, "lobby")["status"]["pauseConditions"][0]["reason"] == "BlueGreenPause";
-    assert!(k.run_until(Duration::from_secs(40), step, lobby_waits), "lobby never waited for promotion");
+    let lobby_waits = |k: &Kit| {
+        k.get(ro, "Rollout", prod, "lobby")["status"]["pauseConditions"][0]["reason"]
+            == "BlueGreenPause"
+    };
+    assert!(
+        k.run_until(Duration::from_secs(40), step, lobby_waits),
+        "lobby never waited for promotion"
+    );
     // game-engine: reaches 50 % at about 60 s and waits for approval.
     let ge_waits = |k: &Kit| {
         let st = &k.get(ro, "Rollout", prod, "game-engine")["status"];
         st["pauseConditions"][0]["reason"] == "CanaryPauseStep" && st["currentStepIndex"] == 5
     };
-    assert!(k.run_until(Duration::from_secs(50), step, ge_waits), "game-engine never paused at 50 %");
+    assert!(
+        k.run_until(Duration::from_secs(50), step, ge_waits),
+        "game-engine never paused at 50 %"
+    );
     let t = k.world.clock.now().as_secs();
-    assert!((45..=75).contains(&t), "game-engine waited at t={t}s, the story says ≈60 s");
-    assert_eq!(k.get(ro, "Rollout", prod, "game-engine")["status"]["phase"], "Paused");
+    assert!(
+        (45..=75).contains(&t),
+        "game-engine waited at t={t}s, the story says ≈60 s"
+    );
+    assert_eq!(
+        k.get(ro, "Rollout", prod, "game-engine")["status"]["phase"],
+        "Paused"
+    );
     // auth rolled its patch release; payments' canary is regressing from 60 s.
-    assert!(k.run_until(Duration::from_secs(20), step, |k| image_of(k, "Deployment", "auth") == super::image("auth", "2.4.2")
-        && k.get("apps/v1", "Deployment", prod, "auth")["status"]["updatedReplicas"] == 3));
+    assert!(k.run_until(Duration::from_secs(20), step, |k| image_of(
+        k,
+        "Deployment",
+        "auth"
+    ) == super::image(
+        "auth", "2.4.2"
+    ) && k.get(
+        "apps/v1",
+        "Deployment",
+        prod,
+        "auth"
+    )["status"]["updatedReplicas"]
+        == 3));
     assert!(k.world.metrics.services.contains_key("payments-canary"));
     // bonus (Flagger) progresses and waits at WaitingPromotion.
-    let bonus_waits = |k: &Kit| k.get("flagger.app/v1beta1", "Canary", prod, "bonus")["status"]["phase"] == "WaitingPromotion";
-    assert!(k.run_until(Duration::from_secs(150), step, bonus_waits), "bonus never waited for promotion");
+    let bonus_waits = |k: &Kit| {
+        k.get("flagger.app/v1beta1", "Canary", prod, "bonus")["status"]["phase"]
+            == "WaitingPromotion"
+    };
+    assert!(
+        k.run_until(Duration::from_secs(150), step, bonus_waits),
+        "bonus never waited for promotion"
+    );
     // The indefinite pause still holds; staging never moved.
-    assert_eq!(k.get(ro, "Rollout", prod, "game-engine")["status"]["currentStepIndex"], 5);
-    assert_eq!(k.get(ro, "Rollout", stg, "game-engine")["status"]["phase"], "Healthy");
+    assert_eq!(
+        k.get(ro, "Rollout", prod, "game-engine")["status"]["currentStepIndex"],
+        5
+    );
+    assert_eq!(
+        k.get(ro, "Rollout", stg, "game-engine")["status"]["phase"],
+        "Healthy"
+    );
     k.assert_no_refused_writes();
 }

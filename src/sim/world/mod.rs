@@ -3,9 +3,14 @@
 //! Every tick the world locks the store and runs each controller once; the writes go
 //! through API admission, so watches see them like any change.
 
+pub mod analysis;
+pub mod argo;
 pub mod clock;
 pub mod ctx;
+pub mod deployment;
+pub mod flagger;
 pub mod hash;
+pub mod loadtester;
 pub mod metrics;
 pub mod replicaset;
 #[cfg(test)]
@@ -61,6 +66,8 @@ pub struct World {
     pub running: bool,
     /// What metric queries measure; stories change it.
     pub metrics: metrics::MetricModel,
+    /// Flagger's load tester (gates), served through the service proxy.
+    pub loadtester: super::proxy::ProxyHandler,
 }
 
 /// Registers a controller after the built-in ones (used for controllers that share state
@@ -77,12 +84,22 @@ impl World {
 pub fn controllers() -> Vec<Box<dyn Controller>> {
     vec![
         Box::new(replicaset::ReplicaSetController),
+        Box::new(deployment::DeploymentController),
+        Box::new(analysis::AnalysisRunController),
         Box::new(replicaset::GarbageCollector),
+        Box::new(argo::RolloutController),
     ]
 }
 
 impl World {
     pub fn new(speed: f64, seed: u64, running: bool) -> Self {
+        let mut controllers = if running { controllers() } else { Vec::new() };
+        // Flagger and its load tester share the gate state: the server serves the
+        // handler at the `flagger-loadtester` Service of every namespace.
+        let (flagger, loadtester) = flagger::flagger_parts();
+        if running {
+            controllers.push(flagger);
+        }
         Self {
             clock: SimClock::new(speed, Instant::now()),
             rng: fastrand::Rng::with_seed(seed),
@@ -90,9 +107,10 @@ impl World {
             errors: Vec::new(),
             story: Vec::new(),
             fired: Vec::new(),
-            controllers: if running { controllers() } else { Vec::new() },
+            controllers,
             running,
             metrics: metrics::MetricModel::default(),
+            loadtester,
         }
     }
 
