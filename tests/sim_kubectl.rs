@@ -200,7 +200,9 @@ async fn kubectl_get_watch_sees_a_change() {
     let deadline = Instant::now() + Duration::from_secs(20);
     while !common::sim::requests(&c, 0).await.iter().any(|r| {
         r["path"].as_str().is_some_and(|p| p.ends_with("/rollouts"))
-            && r["query"].as_str().is_some_and(|q| q.contains("watch=true"))
+            && r["query"]
+                .as_str()
+                .is_some_and(|q| q.contains("watch=true"))
     }) {
         assert!(Instant::now() < deadline, "kubectl never opened its watch");
         tokio::time::sleep(Duration::from_millis(50)).await;

@@ -198,3 +198,79 @@ async fn kubectl_watches_the_steps_advance() {
     assert!(steps.len() >= 4, "kubectl saw steps {steps:?}");
     sim.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_clock_and_releases_are_driven_through_the_control_api() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let sim = sim::start(SimConfig {
+        scenario: "steady".into(),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let c = client(&sim, "sim-operator").await;
+    let post = |path: &'static str, body: Value| {
+        let c = c.clone();
+        async move {
+            let req = http::Request::post(path)
+                .header("content-type", "application/json")
+                .body(serde_json::to_vec(&body).unwrap())
+                .unwrap();
+            c.request::<Value>(req).await
+        }
+    };
+    let ro = api(&c, "argoproj.io", "v1alpha1", "Rollout", "rollouts");
+    until(
+        &ro,
+        "payments",
+        Duration::from_secs(20),
+        "payments Healthy",
+        |v| v["status"]["phase"] == "Healthy",
+    )
+    .await;
+    // A release starts a canary: steady never moves by itself.
+    let r = post("/sim/v1/releases", json!({"namespace": "casino-prod", "name": "payments", "image": "registry.casino.example/payments:3.3.0"})).await.unwrap();
+    assert_eq!(r["kind"], "Rollout");
+    until(
+        &ro,
+        "payments",
+        Duration::from_secs(20),
+        "payments in its first pause",
+        |v| {
+            v["status"]["pauseConditions"][0]["reason"] == "CanaryPauseStep"
+                && v["status"]["currentStepIndex"] == 1
+        },
+    )
+    .await;
+    // Advancing the clock by 30 s ends the timed pause at once.
+    let clock = post("/sim/v1/clock", json!({"advance": "31s"}))
+        .await
+        .unwrap();
+    assert!(clock["sim_seconds"].as_f64().unwrap() >= 31.0, "{clock}");
+    until(
+        &ro,
+        "payments",
+        Duration::from_secs(10),
+        "payments past step 1",
+        |v| v["status"]["currentStepIndex"].as_i64().unwrap_or(0) >= 2,
+    )
+    .await;
+    let speed = post("/sim/v1/clock", json!({"speed": 50})).await.unwrap();
+    assert_eq!(speed["speed"], 50.0);
+    // Bad requests are 400 with the reason.
+    let e = post("/sim/v1/releases", json!({"namespace": "casino-prod"}))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, kube::Error::Api(ref s) if s.code == 400 && s.message.contains("namespace, name and image")),
+        "{e}"
+    );
+    let e = post(
+        "/sim/v1/releases",
+        json!({"namespace": "casino-prod", "name": "nope", "image": "x:1"}),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(e, kube::Error::Api(ref s) if s.code == 400), "{e}");
+    sim.stop().await;
+}

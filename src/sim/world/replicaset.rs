@@ -15,6 +15,18 @@ pub const POD_READY_AFTER: Duration = Duration::from_secs(2);
 /// After this long failing to pull, the reason becomes ImagePullBackOff.
 const BACKOFF_AFTER: Duration = Duration::from_secs(10);
 
+/// Images whose container starts and crashes (a tag containing `crash`): the pod never gets
+/// ready and its restart count grows (CrashLoopBackOff).
+pub fn image_crashes(image: &str) -> bool {
+    image
+        .rsplit(':')
+        .next()
+        .is_some_and(|t| t.contains("crash"))
+}
+
+/// How often (sim time) a crash-looping container restarts.
+const RESTART_EVERY: Duration = Duration::from_secs(10);
+
 /// Images the simulated kubelet cannot pull (a tag containing one of these).
 pub fn image_is_bad(image: &str) -> bool {
     let tag = image.rsplit(':').next().unwrap_or("");
@@ -161,13 +173,25 @@ fn kubelet(ctx: &mut Ctx<'_>, pod: Value) {
         .unwrap_or(json!(ts));
     let ip = format!("10.244.{}.{}", ctx.rng.u8(1..250), ctx.rng.u8(2..250));
     let pod_ip = pod.pointer("/status/podIP").cloned().unwrap_or(json!(ip));
-    let ready = bad.is_none() && age >= POD_READY_AFTER;
+    let crashing = containers
+        .iter()
+        .filter_map(|c| c.get("image").and_then(Value::as_str))
+        .any(image_crashes);
+    let started_up = bad.is_none() && age >= POD_READY_AFTER;
+    let ready = started_up && !crashing;
+    let restarts = if crashing && started_up {
+        1 + (age - POD_READY_AFTER).as_secs() / RESTART_EVERY.as_secs()
+    } else {
+        0
+    };
     let waiting = if bad.is_some() {
         Some(if age >= BACKOFF_AFTER {
             "ImagePullBackOff"
         } else {
             "ErrImagePull"
         })
+    } else if crashing && started_up {
+        Some("CrashLoopBackOff")
     } else if !ready {
         Some("ContainerCreating")
     } else {
@@ -186,7 +210,7 @@ fn kubelet(ctx: &mut Ctx<'_>, pod: Value) {
                 "imageID": "",
                 "ready": ready,
                 "started": ready,
-                "restartCount": 0,
+                "restartCount": if c.get("image").and_then(Value::as_str).is_some_and(image_crashes) { restarts } else { 0 },
                 "state": state,
             })
         })
@@ -210,6 +234,11 @@ fn kubelet(ctx: &mut Ctx<'_>, pod: Value) {
         return;
     }
     let first_failure = bad.is_some() && pod.pointer("/status/containerStatuses").is_none();
+    let restarted = restarts > 0
+        && pod
+            .pointer("/status/containerStatuses/0/restartCount")
+            .and_then(Value::as_u64)
+            != Some(restarts);
     let mut next = pod.clone();
     next["status"] = status;
     if ctx.update_status(next).is_ok() {
@@ -217,6 +246,17 @@ fn kubelet(ctx: &mut Ctx<'_>, pod: Value) {
             && first_failure
         {
             ctx.event(&pod, true, "Failed", &format!("Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{image}\": not found"), "kubelet");
+        } else if restarted {
+            let c = containers
+                .first()
+                .and_then(|c| c.get("name"))
+                .and_then(Value::as_str)
+                .unwrap_or("app");
+            let message = format!(
+                "Back-off restarting failed container {c} in pod {}",
+                meta(&pod, "name")
+            );
+            ctx.event(&pod, true, "BackOff", &message, "kubelet");
         } else if ready {
             ctx.event(&pod, false, "Started", "Started container", "kubelet");
         }

@@ -222,6 +222,27 @@ mod tests {
     }
 
     #[test]
+    fn a_crashing_container_restarts_and_never_gets_ready() {
+        let mut k = Kit::new();
+        k.apply(rs("crashy", 1, "web:1.2.0-crash"));
+        k.run(Duration::from_secs(25), Duration::from_secs(1));
+        let pod = &k.list("v1", "Pod", "test")[0];
+        let cs = &pod["status"]["containerStatuses"][0];
+        assert_eq!(cs["state"]["waiting"]["reason"], "CrashLoopBackOff");
+        assert_eq!(cs["ready"], false);
+        assert!(cs["restartCount"].as_u64().unwrap() >= 2, "{cs}");
+        let name = pod["metadata"]["name"].as_str().unwrap().to_string();
+        assert!(
+            k.event_reasons("test", &name)
+                .contains(&"BackOff".to_string())
+        );
+        assert!(
+            k.get("apps/v1", "ReplicaSet", "test", "crashy")["status"]["readyReplicas"].is_null()
+        );
+        k.assert_no_refused_writes();
+    }
+
+    #[test]
     fn orphans_are_collected_and_frozen_objects_are_left_alone() {
         let mut k = Kit::new();
         k.apply(rs("web", 2, "web:1"));
