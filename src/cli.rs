@@ -161,6 +161,10 @@ pub struct SimArgs {
     /// API server). Example: --no-controllers
     #[arg(long)]
     pub no_controllers: bool,
+
+    /// How many rollouts the `scale` scenario creates. Example: --rollouts 5000
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub rollouts: usize,
 }
 
 #[derive(Debug, Clone, Subcommand)]

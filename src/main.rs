@@ -111,6 +111,7 @@ fn run_ui(cli: Cli, env: EnvLookup) -> ExitCode {
                 contexts: config.contexts.clone(),
                 flags: cli.global.clone(),
                 depth,
+                watch: None,
                 new_theme: None,
                 quit: false,
             },
@@ -120,6 +121,10 @@ fn run_ui(cli: Cli, env: EnvLookup) -> ExitCode {
             debug_panic: cli.global.debug_panic,
             stderr_to,
         };
+        let mut launch = launch;
+        let watch = shipdeck::state::restart_watch(&mut launch.state);
+        let read_only = launch.state.session.is_read_only();
+        launch.executor.dispatch(vec![watch], read_only);
         match runtime::run(launch).await {
             Ok(exit) => {
                 tracing::info!(?exit, "bye");

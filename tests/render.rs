@@ -106,7 +106,10 @@ fn overview_wide() {
     assert!(payments.contains("2/5"), "{payments}");
     assert!(payments.contains("casino-prod"), "{payments}");
     assert!(screen.contains("⚠ ATTENTION"));
-    assert!(screen.contains("9 need attention"));
+    assert!(
+        screen.contains("Rollouts 30 · 9 need attention · 6 progressing"),
+        "{screen}"
+    );
     let engine = line_with(&screen, "game-engine ");
     assert!(
         engine.contains("‖ Paused") && engine.contains("5/7") && engine.contains("50%"),
@@ -242,7 +245,10 @@ fn filter_narrows_the_table() {
     press(&mut s, "/lobby");
     let (screen, _) = draw(&mut s, 120, 36);
     insta::assert_snapshot!("filter_120x36", screen);
-    assert!(screen.contains("filter \"lobby\" (3 of 30)"));
+    assert!(
+        screen.contains("Rollouts 3 of 30") && screen.contains("filter \"lobby\""),
+        "{screen}"
+    );
     assert!(screen.matches("lobby ").count() >= 3);
     assert!(!screen.contains("payments   "));
     assert!(screen.lines().nth(34).unwrap().starts_with("/lobby"));
@@ -290,11 +296,44 @@ fn empty_and_pending_screens_say_what_is_going_on() {
     let mut s = AppState::new(session, Default::default(), now());
     let (screen, _) = draw(&mut s, 80, 24);
     assert!(
-        screen.contains("No rollout source is connected"),
+        screen.contains("Loading rollouts from kind-dev"),
         "{screen}"
     );
     assert!(screen.contains("as dev (from kubeconfig)"), "{screen}");
     press(&mut s, "2");
     let (screen, _) = draw(&mut s, 80, 24);
     assert!(screen.contains("Nothing here yet."), "{screen}");
+}
+
+#[test]
+fn scrolling_keeps_the_selection_in_view() {
+    let mut s = state(false, all_ns());
+    update(
+        &mut s,
+        Event::Resize {
+            width: 80,
+            height: 24,
+        },
+    );
+    press(&mut s, "G");
+    let last = s.rollouts.selected().unwrap().key.clone();
+    let (screen, term) = draw(&mut s, 80, 24);
+    let row = line_with(&screen, &format!("{}/{}", last.namespace, last.name));
+    let y = screen.lines().position(|l| l == row).unwrap() as u16;
+    let theme = Theme::embedded("default", ColorDepth::TrueColor).unwrap();
+    assert_eq!(
+        term.backend().buffer()[(40, y)].bg,
+        theme.style(Role::ChromeSelection).bg.unwrap()
+    );
+    assert_eq!(
+        y, 20,
+        "the selection is the last line of the table:\n{screen}"
+    );
+    assert!(
+        !screen.contains("ATTENTION"),
+        "scrolled past the pinned group:\n{screen}"
+    );
+    press(&mut s, "g");
+    let (screen, _) = draw(&mut s, 80, 24);
+    assert!(screen.contains("ATTENTION"));
 }

@@ -4,6 +4,7 @@
 use tokio::sync::mpsc;
 
 use crate::adapters::kube::KubeTarget;
+use crate::adapters::kube::source;
 use crate::config::ContextConfig;
 use crate::state::{Command, Event};
 use crate::theme::{ColorDepth, Theme};
@@ -16,6 +17,8 @@ pub struct Executor {
     pub contexts: std::collections::BTreeMap<String, ContextConfig>,
     pub flags: crate::cli::GlobalArgs,
     pub depth: ColorDepth,
+    /// The running watcher task (replaced on every StartWatch).
+    pub watch: Option<tokio::task::JoinHandle<()>>,
     /// A theme that was loaded and should replace the current one.
     pub new_theme: Option<Theme>,
     pub quit: bool,
@@ -40,8 +43,31 @@ impl Executor {
                     }
                     Err(e) => self.send(Event::ThemeLoaded(Err(e.to_string()))),
                 },
-                Command::SetNamespaces(scope) => {
-                    tracing::info!(namespaces = %scope.label(), "namespaces changed");
+                Command::StartWatch {
+                    generation,
+                    namespaces,
+                } => {
+                    if let Some(old) = self.watch.take() {
+                        old.abort();
+                    }
+                    let target = self.target.clone();
+                    let events = self.events.clone();
+                    tracing::info!(generation, namespaces = %namespaces.label(), "starting watchers");
+                    self.watch = Some(tokio::spawn(async move {
+                        match session::client_for(&target).await {
+                            Ok(client) => {
+                                source::run(client, namespaces, generation, false, events).await
+                            }
+                            Err(e) => {
+                                let _ = events
+                                    .send(Event::Notice {
+                                        error: true,
+                                        text: format!("cannot connect: {e}"),
+                                    })
+                                    .await;
+                            }
+                        }
+                    }));
                 }
                 Command::SwitchContext(name) => match self.target.with_context(&name) {
                     Ok(target) => {

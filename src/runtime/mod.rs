@@ -70,6 +70,7 @@ pub async fn run(mut launch: Launch) -> std::io::Result<Exit> {
 
     let frame_gap = Duration::from_millis(1000 / u64::from(launch.max_fps.max(1)));
     let mut last_frame: Option<Instant> = None;
+    let mut shown_rows = usize::MAX;
     let exit = loop {
         // Draw when something changed and the frame cap allows it.
         if launch.state.dirty && last_frame.is_none_or(|t| t.elapsed() >= frame_gap) {
@@ -78,6 +79,12 @@ pub async fn run(mut launch: Launch) -> std::io::Result<Exit> {
                 .draw(|f| crate::ui::render(&launch.state, &launch.theme, f))?;
             launch.state.dirty = false;
             last_frame = Some(Instant::now());
+            let total = launch.state.rollouts.total();
+            if total != shown_rows {
+                // For scripts/bench-scale: when a frame first shows a new number of rows.
+                tracing::info!(rows = total, "frame");
+                shown_rows = total;
+            }
             if launch.debug_panic {
                 panic!("--debug-panic: panicking after the first frame, as asked");
             }

@@ -29,6 +29,7 @@ pub fn run(args: SimArgs) -> ExitCode {
             speed: args.speed,
             seed: args.seed,
             controllers: !args.no_controllers,
+            scale_rollouts: args.rollouts,
             ..SimConfig::default()
         };
         let handle = match sim::start(cfg).await {

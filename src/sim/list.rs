@@ -15,44 +15,32 @@ pub fn list(sim: &Shared, req: &Req<'_>, t: &Target<'_>) -> Result<Response, Api
         .map_err(|e| ApiError::bad_request(format!("unable to parse requirement: {e}")))?;
     let fields = FieldSelector::parse(req.param("fieldSelector").unwrap_or(""), "Event")
         .map_err(ApiError::bad_request)?;
-    let (items, rv) = {
-        let store = lock(sim)?;
-        let ns = (!t.ns.is_empty()).then_some(t.ns.as_str());
-        let items: Vec<Value> = store
-            .list(t.def, ns)
-            .into_iter()
-            .filter(|o| labels.matches(o) && fields.matches(o))
-            .collect();
-        (items, store.resource_version())
-    };
     // Pagination: `continue` is an opaque token naming the last item served.
     let after = match req.param("continue").filter(|c| !c.is_empty()) {
         Some(tok) => Some(decode_continue(tok)?),
         None => None,
     };
-    let start = after.map_or(0, |(ns, name)| {
-        items
-            .iter()
-            .position(|o| key_of(o) > (ns.clone(), name.clone()))
-            .unwrap_or(items.len())
-    });
     let limit = req
         .param("limit")
         .and_then(|l| l.parse::<usize>().ok())
         .filter(|l| *l > 0);
-    let end = limit.map_or(items.len(), |l| (start + l).min(items.len()));
-    let page: Vec<Value> = items[start..end]
-        .iter()
-        .map(|o| present(t.def, o))
-        .collect();
+    let (page, remaining, rv) = {
+        let store = lock(sim)?;
+        let ns = (!t.ns.is_empty()).then_some(t.ns.as_str());
+        let (page, remaining) = store.list_page(t.def, ns, after.as_ref(), limit, |o| {
+            labels.matches(o) && fields.matches(o)
+        });
+        (page, remaining, store.resource_version())
+    };
+    let page: Vec<Value> = page.iter().map(|o| present(t.def, o)).collect();
     let mut meta = json!({"resourceVersion": rv.to_string()});
-    if end < items.len()
+    if remaining > 0
         && let Some(last) = page.last()
     {
         let (ns, name) = key_of(last);
         meta["continue"] =
             json!(base64::engine::general_purpose::STANDARD.encode(format!("{rv}\n{ns}\n{name}")));
-        meta["remainingItemCount"] = json!(items.len() - end);
+        meta["remainingItemCount"] = json!(remaining);
     }
     if req.wants_table() {
         let mut tbl = table(

@@ -9,6 +9,7 @@
 pub mod admit;
 pub mod auth;
 pub mod catalog;
+pub mod control;
 pub mod crds;
 pub mod discovery;
 pub mod events;
@@ -65,6 +66,8 @@ pub struct SimConfig {
     pub seed: u64,
     /// Run the simulated controllers (off: objects stay exactly as loaded or written).
     pub controllers: bool,
+    /// Rollouts of the `scale` scenario.
+    pub scale_rollouts: usize,
 }
 
 impl Default for SimConfig {
@@ -78,6 +81,7 @@ impl Default for SimConfig {
             speed: 1.0,
             seed: 1,
             controllers: true,
+            scale_rollouts: scenario::SCALE_DEFAULT,
         }
     }
 }
@@ -152,7 +156,7 @@ impl SimHandle {
 
 /// Starts the simulator on `cfg.listen` (port 0 picks a free port).
 pub async fn start(cfg: SimConfig) -> Result<SimHandle, SimError> {
-    let Some(scene) = scenario::build(&cfg.scenario) else {
+    let Some(scene) = scenario::build_sized(&cfg.scenario, cfg.scale_rollouts) else {
         return Err(SimError::UnknownScenario(cfg.scenario));
     };
     let catalog = Catalog::get();
@@ -188,7 +192,12 @@ pub async fn start(cfg: SimConfig) -> Result<SimHandle, SimError> {
             .and_then(|v| v.as_str())
             .unwrap_or("")
             .to_string();
-        admit::create(&mut store, def, &ns, obj, now, admit::Mode::Api)
+        let mode = if scene.recorded {
+            admit::Mode::Load
+        } else {
+            admit::Mode::Api
+        };
+        admit::create(&mut store, def, &ns, obj, now, mode)
             .map_err(|e| SimError::Load(format!("scenario {}: {}", cfg.scenario, e.message)))?;
     }
     let mut world = world::World::new(cfg.speed, cfg.seed, cfg.controllers);

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use super::auth::Identity;
 use super::crds::Catalog;
 use super::discovery;
-use super::faults::{FaultRequest, Faults, Verdict};
+use super::faults::{Faults, Verdict};
 use super::openapi;
 use super::proxy::ProxyRegistry;
 use super::reqlog::{Record, RequestLog, body_value};
@@ -177,14 +177,14 @@ fn authenticate<'a>(ids: &'a [Identity], headers: &HeaderMap) -> Option<&'a Iden
     ids.iter().find(|i| i.token == token)
 }
 
-fn json_response(code: StatusCode, v: &Value) -> Response {
+pub fn json_response(code: StatusCode, v: &Value) -> Response {
     (code, axum::Json(v.clone())).into_response()
 }
 
 async fn route(sim: &Arc<Shared>, req: &Req<'_>) -> Response {
     let path = req.path.as_str();
     if let Some(control) = path.strip_prefix("/sim/v1/") {
-        return control_api(sim, req, control);
+        return super::control::control_api(sim, req, control);
     }
     match path {
         "/healthz" | "/readyz" | "/livez" => return (StatusCode::OK, "ok").into_response(),
@@ -306,75 +306,6 @@ fn api_group(sim: &Shared, group: &str) -> Option<Value> {
             g["apiVersion"] = json!("v1");
             g
         })
-}
-
-fn control_api(sim: &Arc<Shared>, req: &Req<'_>, rest: &str) -> Response {
-    match (req.method.as_str(), rest) {
-        ("GET", "requests") => {
-            let since = req.param("since").and_then(|s| s.parse().ok()).unwrap_or(0);
-            let records = sim.log.lock().map(|l| l.since(since)).unwrap_or_default();
-            json_response(StatusCode::OK, &json!(records))
-        }
-        ("DELETE", "requests") => {
-            if let Ok(mut l) = sim.log.lock() {
-                l.clear();
-            }
-            json_response(StatusCode::OK, &json!({"cleared": true}))
-        }
-        ("POST", "faults") => {
-            let parsed: Result<FaultRequest, _> = serde_json::from_slice(&req.body);
-            let fault = match parsed {
-                Ok(f) => f,
-                Err(e) => {
-                    return ApiError::bad_request(format!("fault: {e}")).into_response();
-                }
-            };
-            let added = sim.faults.lock().map(|mut f| f.add(&fault, Instant::now()));
-            match added {
-                Ok(Ok(drop_now)) => {
-                    if drop_now || fault.kind == "api-down" {
-                        sim.drop_all_watches();
-                    }
-                    json_response(StatusCode::OK, &json!({"applied": fault.kind}))
-                }
-                Ok(Err(msg)) => ApiError::bad_request(msg).into_response(),
-                Err(_) => ApiError::internal("fault state poisoned").into_response(),
-            }
-        }
-        ("GET", "faults") => {
-            let v = sim
-                .faults
-                .lock()
-                .map(|mut f| f.describe(Instant::now()))
-                .unwrap_or(Value::Null);
-            json_response(StatusCode::OK, &v)
-        }
-        ("POST", what @ ("clock" | "releases")) => {
-            let body: Value = match serde_json::from_slice(&req.body) {
-                Ok(v) => v,
-                Err(e) => return ApiError::bad_request(format!("{what}: {e}")).into_response(),
-            };
-            match super::world::control(sim, what, &body) {
-                Ok(v) => json_response(StatusCode::OK, &v),
-                Err(e) => ApiError::bad_request(e).into_response(),
-            }
-        }
-        ("GET", "clock") => match super::world::control(sim, "clock", &json!({})) {
-            Ok(v) => json_response(StatusCode::OK, &v),
-            Err(e) => ApiError::internal(e).into_response(),
-        },
-        ("DELETE", "faults") => {
-            if let Ok(mut f) = sim.faults.lock() {
-                f.clear();
-            }
-            json_response(StatusCode::OK, &json!({"cleared": true}))
-        }
-        _ => (
-            StatusCode::NOT_FOUND,
-            Body::from("unknown control endpoint; see /sim/v1/requests and /sim/v1/faults\n"),
-        )
-            .into_response(),
-    }
 }
 
 #[cfg(test)]

@@ -118,6 +118,54 @@ impl Store {
             .unwrap_or_default()
     }
 
+    /// Like `list`, but clones only the objects `keep` accepts.
+    pub fn list_where(
+        &self,
+        def: &ResourceDef,
+        ns: Option<&str>,
+        keep: impl Fn(&Value) -> bool,
+    ) -> Vec<Value> {
+        self.objects
+            .get(&res_key(def))
+            .map(|m| {
+                m.iter()
+                    .filter(|((n, _), v)| ns.is_none_or(|want| want == n) && keep(v))
+                    .map(|(_, v)| v.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// One page of a list: objects after `after` (in (namespace, name) order) that `keep`
+    /// accepts, at most `limit`; and how many more match after the page. Only the page is
+    /// copied.
+    pub fn list_page(
+        &self,
+        def: &ResourceDef,
+        ns: Option<&str>,
+        after: Option<&(String, String)>,
+        limit: Option<usize>,
+        keep: impl Fn(&Value) -> bool,
+    ) -> (Vec<Value>, usize) {
+        use std::ops::Bound;
+        let Some(m) = self.objects.get(&res_key(def)) else {
+            return (Vec::new(), 0);
+        };
+        let start = match after {
+            Some(k) => Bound::Excluded(k.clone()),
+            None => Bound::Unbounded,
+        };
+        let mut matching = m
+            .range((start, Bound::Unbounded))
+            .filter(|((n, _), v)| ns.is_none_or(|want| want == n) && keep(v));
+        let page: Vec<Value> = matching
+            .by_ref()
+            .take(limit.unwrap_or(usize::MAX))
+            .map(|(_, v)| v.clone())
+            .collect();
+        (page, matching.count())
+    }
+
     pub fn namespace_exists(&self, ns: &str) -> bool {
         self.objects
             .get(&(String::new(), "namespaces".to_string()))

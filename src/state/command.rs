@@ -9,8 +9,11 @@ pub enum Command {
     Quit,
     /// Load a theme by name or path and use it.
     SetTheme(String),
-    /// Watch other namespaces.
-    SetNamespaces(NamespaceScope),
+    /// (Re)start the watchers for these namespaces; their results carry `generation`.
+    StartWatch {
+        generation: u64,
+        namespaces: NamespaceScope,
+    },
     /// Switch to another kube context of the kubeconfig.
     SwitchContext(String),
 }
@@ -19,7 +22,7 @@ impl Command {
     /// Whether the command changes anything outside shipdeck (a cluster, a flag backend).
     pub fn is_mutating(&self) -> bool {
         match self {
-            Self::Quit | Self::SetTheme(_) | Self::SetNamespaces(_) | Self::SwitchContext(_) => {
+            Self::Quit | Self::SetTheme(_) | Self::StartWatch { .. } | Self::SwitchContext(_) => {
                 false
             }
         }

@@ -6,7 +6,27 @@ use crate::domain::identity::Identity;
 use crate::domain::rollout::RolloutRow;
 use crate::input::KeyChord;
 
-use super::session::SessionInfo;
+use super::session::{SessionInfo, SourceState};
+
+/// Identifies the object a row comes from, whatever its strategy.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RowId {
+    /// `rollouts`, `canaries` or `deployments` (the source's name).
+    pub source: &'static str,
+    pub namespace: String,
+    pub name: String,
+}
+
+/// A change to the rollout rows, from the watchers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RolloutChange {
+    /// The complete set (an initial list or a relist): replaces every row.
+    Resync(Vec<RolloutRow>),
+    /// New or changed rows.
+    Upsert(Vec<RolloutRow>),
+    /// Rows whose objects are gone (or are now part of another row).
+    Remove(Vec<RowId>),
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
@@ -19,8 +39,17 @@ pub enum Event {
     Tick(DateTime<Utc>),
     /// The API server told us who we are (or the kubeconfig did).
     Identity(Identity),
-    /// A full, atomic replacement of the rollout rows (a watcher's initial list).
-    RolloutsResync(Vec<RolloutRow>),
+    /// The watchers of generation `generation` changed the rows.
+    Rollouts {
+        generation: u64,
+        change: RolloutChange,
+    },
+    /// The health of a data source of generation `generation` changed.
+    Source {
+        generation: u64,
+        name: &'static str,
+        state: SourceState,
+    },
     /// The session moved to another kube context (`:ctx`).
     SessionChanged(SessionInfo),
     /// A theme was loaded (`:theme`): its name, or why it could not be.

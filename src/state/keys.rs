@@ -256,8 +256,8 @@ fn run(state: &mut AppState, action: PaletteAction) -> Vec<Command> {
         }
         PaletteAction::Namespaces(scope) => {
             state.flash(format!("namespaces: {}", scope.label()), false);
-            state.session.info.namespaces = scope.clone();
-            return vec![Command::SetNamespaces(scope)];
+            state.session.info.namespaces = scope;
+            return vec![super::restart_watch(state)];
         }
         PaletteAction::Context(name) => {
             state.flash(format!("switching to context {name}…"), false);

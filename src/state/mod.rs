@@ -15,7 +15,7 @@ use crate::domain::rollout::RolloutRow;
 use crate::input::{KeyMap, Scope};
 
 pub use command::Command;
-pub use event::Event;
+pub use event::{Event, RolloutChange, RowId};
 pub use palette::{CompletionWords, Palette};
 pub use rollouts::{RolloutList, SortKey};
 pub use session::{ReadOnlyReason, Session, SessionInfo, SourceState};
@@ -125,6 +125,9 @@ impl AppState {
     pub fn with_rows(session: Session, rows: Vec<RolloutRow>, now: DateTime<Utc>) -> Self {
         let mut s = Self::new(session, KeyMap::default(), now);
         s.rollouts.replace(rows);
+        for name in ["rollouts", "canaries", "deployments"] {
+            s.session.set_source(name, SourceState::Live { since: now });
+        }
         s
     }
 
@@ -166,6 +169,20 @@ impl AppState {
     }
 }
 
+/// Forgets the rows of the old world and asks for watchers of the new one.
+pub fn restart_watch(state: &mut AppState) -> Command {
+    state.session.generation += 1;
+    state.rollouts.clear();
+    for name in ["rollouts", "canaries", "deployments"] {
+        state.session.set_source(name, SourceState::Connecting);
+    }
+    state.dirty = true;
+    Command::StartWatch {
+        generation: state.session.generation,
+        namespaces: state.session.info.namespaces.clone(),
+    }
+}
+
 /// Rows of the screen that are not table rows: header (2), table border and column header
 /// (3), status line (1), footer (1).
 pub const CHROME_ROWS: u16 = 7;
@@ -196,16 +213,34 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Command> {
             state.dirty = true;
             Vec::new()
         }
-        Event::RolloutsResync(rows) => {
-            state.rollouts.replace(rows);
+        Event::Rollouts { generation, change } => {
+            if generation != state.session.generation {
+                return Vec::new();
+            }
+            match change {
+                RolloutChange::Resync(rows) => state.rollouts.replace(rows),
+                RolloutChange::Upsert(rows) => state.rollouts.upsert(rows),
+                RolloutChange::Remove(ids) => state.rollouts.remove(&ids),
+            }
             state.dirty = true;
+            Vec::new()
+        }
+        Event::Source {
+            generation,
+            name,
+            state: source,
+        } => {
+            if generation == state.session.generation {
+                state.session.set_source(name, source);
+                state.dirty = true;
+            }
             Vec::new()
         }
         Event::SessionChanged(info) => {
             let name = info.context.clone();
             state.session.switch(info);
             state.flash(format!("switched to context {name}"), false);
-            Vec::new()
+            vec![restart_watch(state)]
         }
         Event::ThemeLoaded(result) => {
             match result {

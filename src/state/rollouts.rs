@@ -3,7 +3,26 @@
 
 use std::cmp::Ordering;
 
-use crate::domain::rollout::{RolloutKey, RolloutRow};
+use crate::domain::rollout::{ControllerKind, Phase, RolloutKey, RolloutRow};
+
+use super::event::RowId;
+
+/// The source a row comes from (`rollouts`, `canaries`, `deployments`).
+pub fn source_of(kind: ControllerKind) -> &'static str {
+    match kind {
+        ControllerKind::ArgoCanary | ControllerKind::ArgoBlueGreen => "rollouts",
+        ControllerKind::Flagger => "canaries",
+        ControllerKind::Deployment => "deployments",
+    }
+}
+
+pub fn row_id(row: &RolloutRow) -> RowId {
+    RowId {
+        source: source_of(row.key.kind),
+        namespace: row.key.namespace.clone(),
+        name: row.key.name.clone(),
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {
@@ -85,6 +104,66 @@ impl RolloutList {
         }
     }
 
+    /// Adds or replaces rows (by source object), keeping the selection.
+    pub fn upsert(&mut self, rows: Vec<RolloutRow>) {
+        let pos = self.cursor().unwrap_or(0);
+        for row in rows {
+            let id = row_id(&row);
+            match self.rows.iter().position(|r| row_id(r) == id) {
+                Some(i) => {
+                    if self.selected.as_ref() == Some(&self.rows[i].key) {
+                        self.selected = Some(row.key.clone());
+                    }
+                    self.rows[i] = row;
+                }
+                None => self.rows.push(row),
+            }
+        }
+        self.after_change(pos);
+    }
+
+    /// Removes rows by source object, keeping the selection where it was.
+    pub fn remove(&mut self, ids: &[RowId]) {
+        let pos = self.cursor().unwrap_or(0);
+        self.rows.retain(|r| !ids.contains(&row_id(r)));
+        self.after_change(pos);
+    }
+
+    /// Forgets every row (another context or namespace set).
+    pub fn clear(&mut self) {
+        self.rows.clear();
+        self.loaded = false;
+        self.recompute();
+        self.selected = None;
+    }
+
+    /// After rows changed: recompute the order and keep the selection on its rollout, or at
+    /// the position it had (`pos`, taken before the change) when its row is gone.
+    fn after_change(&mut self, pos: usize) {
+        self.loaded = true;
+        self.recompute();
+        let still_there = self
+            .selected
+            .as_ref()
+            .is_some_and(|k| self.position_of(k).is_some());
+        if !still_there {
+            self.select_index(pos.min(self.visible.len().saturating_sub(1)));
+        }
+    }
+
+    /// Rows in the Progressing phase (all rows, not only the visible).
+    pub fn progressing(&self) -> usize {
+        self.rows
+            .iter()
+            .filter(|r| r.phase == Phase::Progressing)
+            .count()
+    }
+
+    /// Rows needing attention (all rows, not only the visible).
+    pub fn attention_total(&self) -> usize {
+        self.rows.iter().filter(|r| r.needs_attention()).count()
+    }
+
     pub fn set_sort(&mut self, sort: SortKey) {
         self.sort = sort;
         self.recompute();
@@ -159,9 +238,9 @@ impl RolloutList {
     }
 
     fn recompute(&mut self) {
-        let needle = self.filter.to_lowercase();
+        let terms = FilterTerms::parse(&self.filter);
         let mut idx: Vec<usize> = (0..self.rows.len())
-            .filter(|i| needle.is_empty() || self.rows[*i].haystack().contains(&needle))
+            .filter(|i| terms.matches(&self.rows[*i]))
             .collect();
         let sort = self.sort;
         let rows = &self.rows;
@@ -174,6 +253,53 @@ impl RolloutList {
         });
         self.pinned = idx.iter().filter(|i| rows[**i].needs_attention()).count();
         self.visible = idx;
+    }
+}
+
+/// A `/` filter: space-separated terms, all of which must match. `ns:<prefix>`,
+/// `status:<phase prefix>` (or `status:attention`), `kind:<prefix>` (canary, bluegreen,
+/// flagger, deploy); any other word is a substring of namespace/name, kind, phase or
+/// versions. Case does not matter.
+#[derive(Debug, Default)]
+struct FilterTerms {
+    ns: Vec<String>,
+    status: Vec<String>,
+    kind: Vec<String>,
+    words: Vec<String>,
+}
+
+impl FilterTerms {
+    fn parse(filter: &str) -> Self {
+        let mut t = Self::default();
+        for word in filter.to_lowercase().split_whitespace() {
+            match word.split_once(':') {
+                Some(("ns", v)) => t.ns.push(v.to_string()),
+                Some(("status", v)) => t.status.push(v.to_string()),
+                Some(("kind", v)) => t.kind.push(v.to_string()),
+                _ => t.words.push(word.to_string()),
+            }
+        }
+        t
+    }
+
+    fn matches(&self, r: &RolloutRow) -> bool {
+        let phase = r.phase.label().to_lowercase();
+        self.ns
+            .iter()
+            .all(|n| r.key.namespace.to_lowercase().starts_with(n.as_str()))
+            && self.status.iter().all(|s| {
+                phase.starts_with(s.as_str())
+                    || (s == "attention" && r.needs_attention())
+                    || (s == "invalid" && r.invalid.is_some())
+            })
+            && self
+                .kind
+                .iter()
+                .all(|k| r.key.kind.label().starts_with(k.as_str()))
+            && (self.words.is_empty() || {
+                let hay = r.haystack();
+                self.words.iter().all(|w| hay.contains(w.as_str()))
+            })
     }
 }
 

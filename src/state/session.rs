@@ -35,11 +35,26 @@ pub enum SourceState {
     Live {
         since: DateTime<Utc>,
     },
+    /// Failing since `since`; the watcher keeps reconnecting (`retries` attempts so far).
     Stale {
         since: DateTime<Utc>,
         retries: u32,
     },
+    /// RBAC refuses it: what was refused (`list canaries`).
+    Forbidden(String),
+    /// The kind's API is not served (its CRD is not installed); not retried.
+    NotInstalled(String),
 }
+
+impl SourceState {
+    /// Whether rows from this source may be out of date.
+    pub fn is_stale(&self) -> bool {
+        matches!(self, Self::Stale { .. } | Self::Forbidden(_))
+    }
+}
+
+/// The data sources of a session, as the header names them.
+pub const SOURCES: [&str; 5] = ["rollouts", "canaries", "deployments", "metrics", "flags"];
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceSlot {
@@ -54,6 +69,9 @@ pub struct Session {
     pub read_only: Option<ReadOnlyReason>,
     pub contexts: Vec<String>,
     pub sources: Vec<SourceSlot>,
+    /// Bumped whenever the watched world changes (context, namespaces): results of older
+    /// watchers carry an older generation and are dropped.
+    pub generation: u64,
 }
 
 impl Session {
@@ -70,13 +88,14 @@ impl Session {
             identity: None,
             read_only,
             contexts,
-            sources: ["rollouts", "metrics", "flags"]
+            sources: SOURCES
                 .into_iter()
                 .map(|name| SourceSlot {
                     name,
                     state: SourceState::Off,
                 })
                 .collect(),
+            generation: 0,
         }
     }
 
@@ -97,6 +116,19 @@ impl Session {
         }
         self.identity = None;
         self.info = info;
+    }
+
+    pub fn source(&self, name: &str) -> Option<&SourceState> {
+        self.sources
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| &s.state)
+    }
+
+    pub fn set_source(&mut self, name: &str, state: SourceState) {
+        if let Some(slot) = self.sources.iter_mut().find(|s| s.name == name) {
+            slot.state = state;
+        }
     }
 
     /// The identity for the header: the API's answer, or the kubeconfig user until then.

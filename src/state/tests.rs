@@ -5,6 +5,7 @@ use crate::domain::rollout::Phase;
 use crate::domain::sample::synthetic_rows;
 use crate::domain::scope::NamespaceScope;
 use crate::input::{KeyChord, KeyCode};
+use crate::state::event::RowId;
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 26, 3, 0, 0).unwrap()
@@ -141,9 +142,17 @@ fn palette_completes_and_runs_commands() {
     assert_eq!(s.rollouts.sort(), SortKey::Name);
 
     keys(&mut s, ":ns all");
+    let gen_before = s.session.generation;
     let cmds = key(&mut s, KeyCode::Enter);
-    assert_eq!(cmds, vec![Command::SetNamespaces(NamespaceScope::All)]);
+    assert_eq!(
+        cmds,
+        vec![Command::StartWatch {
+            generation: gen_before + 1,
+            namespaces: NamespaceScope::All
+        }]
+    );
     assert_eq!(s.session.info.namespaces, NamespaceScope::All);
+    assert_eq!(s.rollouts.total(), 0, "the old namespaces' rows are gone");
 
     keys(&mut s, ":ctx staging");
     assert_eq!(
@@ -253,7 +262,13 @@ fn a_resync_keeps_the_selection_on_the_same_rollout() {
     let mut rows = synthetic_rows(30, now());
     rows.reverse();
     rows.remove(5);
-    update(&mut s, Event::RolloutsResync(rows));
+    update(
+        &mut s,
+        Event::Rollouts {
+            generation: 0,
+            change: RolloutChange::Resync(rows),
+        },
+    );
     assert_eq!(selected_name(&s), before);
 }
 
@@ -281,3 +296,6 @@ fn unbound_keys_do_not_redraw() {
     keys(&mut s, "Z");
     assert!(!s.dirty);
 }
+
+#[path = "tests_watch.rs"]
+mod watch;

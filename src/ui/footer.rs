@@ -67,6 +67,17 @@ pub fn render_status(state: &AppState, theme: &Theme, frame: &mut Frame, area: R
             if let Some(a) = r.attention {
                 text.push_str(&format!(" [{}]", a.label()));
             }
+            if let Some(p) = &r.pause {
+                let age = p
+                    .since
+                    .map(|t| format!(" {}", crate::domain::rollout::format_age(t, state.now)))
+                    .unwrap_or_default();
+                text.push_str(&format!(
+                    " paused{age} {} {}",
+                    super::widgets::dot(state.ascii),
+                    p.reason.label()
+                ));
+            }
             if !r.message.is_empty() {
                 text.push_str(&format!(": {}", r.message));
             }

@@ -83,7 +83,7 @@ fn namespaces_label(state: &AppState) -> String {
     }
 }
 
-/// One slot per data source; `compact` keeps only the name and a mark.
+/// One slot per data source; `compact` shortens healthy ones and leaves out those off.
 fn slots_line(state: &AppState, theme: &Theme, compact: bool) -> Line<'static> {
     let mut spans = Vec::new();
     for slot in &state.session.sources {
@@ -107,12 +107,27 @@ fn slots_line(state: &AppState, theme: &Theme, compact: bool) -> Line<'static> {
                 ),
                 Role::AlertWarning,
             ),
+            SourceState::Forbidden(what) => (
+                super::widgets::warn_sign(state.ascii),
+                format!("forbidden: {what}"),
+                Role::AlertWarning,
+            ),
+            SourceState::NotInstalled(what) => ("-", what.clone(), Role::ChromeDim),
         };
+        // Compact: sources that are off are left out and healthy ones shrink to a mark;
+        // a problem is always spelled out.
+        let problem = matches!(
+            slot.state,
+            SourceState::Stale { .. } | SourceState::Forbidden(_) | SourceState::NotInstalled(_)
+        );
+        if compact && matches!(slot.state, SourceState::Off) {
+            continue;
+        }
         spans.push(styled(
             format!("{} ", slot.name),
             theme.style(Role::ChromeDim),
         ));
-        if compact {
+        if compact && !problem {
             spans.push(styled(format!("{mark} "), theme.style(role)));
         } else {
             spans.push(styled(format!("{mark} {text}  "), theme.style(role)));

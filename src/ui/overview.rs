@@ -17,26 +17,40 @@ const WIDE: u16 = 110;
 
 pub fn render(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
     let list = &state.rollouts;
-    let mut title = vec![styled(
-        format!(" Rollouts {} ", list.visible_len()),
-        theme.style(Role::ChromeTitle),
-    )];
-    if list.pinned() > 0 {
+    let count = if list.filter().is_empty() {
+        format!(" Rollouts {} ", list.total())
+    } else {
+        format!(" Rollouts {} of {} ", list.visible_len(), list.total())
+    };
+    let mut title = vec![styled(count, theme.style(Role::ChromeTitle))];
+    let attention = list.attention_total();
+    if attention > 0 {
         title.push(styled(
-            format!("{} {} need attention ", dot(state.ascii), list.pinned()),
+            format!("{} {attention} need attention ", dot(state.ascii)),
             theme.style(Role::AlertWarning),
+        ));
+    }
+    let progressing = list.progressing();
+    if progressing > 0 {
+        title.push(styled(
+            format!("{} {progressing} progressing ", dot(state.ascii)),
+            theme.style(Role::StatusProgressing),
         ));
     }
     if !list.filter().is_empty() {
         title.push(styled(
-            format!(
-                "{} filter \"{}\" ({} of {}) ",
-                dot(state.ascii),
-                list.filter(),
-                list.visible_len(),
-                list.total()
-            ),
+            format!("{} filter \"{}\" ", dot(state.ascii), list.filter()),
             theme.style(Role::ChromeMatch),
+        ));
+    }
+    if stale_sources(state) {
+        title.push(styled(
+            format!(
+                "{} {} rows may be stale ",
+                dot(state.ascii),
+                warn_sign(state.ascii)
+            ),
+            theme.style(Role::AlertWarning),
         ));
     }
     title.push(styled(
@@ -124,20 +138,34 @@ pub fn render(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
         Row::new(cells)
     };
     let others = list.visible_len() - pinned;
+    // Only the lines in view are built (thousands of rows are common): line numbers count
+    // the group headings; the window ends at the selection when it is below the fold,
+    // as a table scrolled by the keys would show it.
+    let groups = usize::from(pinned > 0);
+    let line_of = |i: usize| i + groups + usize::from(pinned > 0 && i >= pinned);
+    let height = usize::from(area.height.saturating_sub(3)).max(1);
+    let offset = cursor.map_or(0, |c| line_of(c).saturating_sub(height - 1));
+    let in_view = |line: usize| line >= offset && line < offset + height;
     for (i, r) in list.visible().enumerate() {
-        if pinned > 0 && i == 0 {
+        if pinned > 0 && i == 0 && in_view(0) {
             rows.push(group(
                 format!("{} ATTENTION", warn_sign(state.ascii)),
                 format!("{pinned} need a human"),
                 Role::AlertWarning,
             ));
         }
-        if pinned > 0 && i == pinned {
+        if pinned > 0 && i == pinned && in_view(line_of(i) - 1) {
             rows.push(group(
                 "OTHERS".to_string(),
                 format!("{others} more"),
                 Role::ChromeDim,
             ));
+        }
+        if !in_view(line_of(i)) {
+            if line_of(i) >= offset + height {
+                break;
+            }
+            continue;
         }
         if cursor == Some(i) {
             selected_visual = Some(rows.len());
@@ -228,6 +256,13 @@ fn row<'a>(
         Cell::from(version),
         Cell::from(age),
     ]);
+    let stale = state
+        .session
+        .source(crate::state::rollouts::source_of(r.key.kind))
+        .is_some_and(|st| st.is_stale());
+    if stale {
+        return Row::new(cells).style(theme.style(Role::ChromeDim));
+    }
     Row::new(cells)
 }
 
@@ -247,14 +282,31 @@ fn version_cell(
             theme.style(Role::AlertWarning),
         ));
     }
-    let text = match r.new_version() {
-        Some(new) if spaced => format!("{stable} {} {new}", arrow(ascii)),
-        Some(new) => format!("{stable}{}{new}", arrow(ascii)),
-        None => stable,
+    let change = r.containers.first().and_then(|c| c.change());
+    let text = match (r.new_version(), change) {
+        (Some(_), Some(c)) if spaced => {
+            let full = format!("{} {} {} ({})", c.from, arrow(ascii), c.to, c.kind.label());
+            if full.chars().count() <= width {
+                full
+            } else {
+                format!("{} {} {}", c.from, arrow(ascii), c.to)
+            }
+        }
+        (Some(new), _) if stable.is_empty() => format!("{} {new}", arrow(ascii)),
+        (Some(new), _) if spaced => format!("{stable} {} {new}", arrow(ascii)),
+        (Some(new), _) => format!("{stable}{}{new}", arrow(ascii)),
+        (None, _) => stable,
     };
     let room = width.saturating_sub(if spans.is_empty() { 0 } else { 2 });
     spans.push(Span::raw(truncate(&text, room, ascii)));
     Line::from(spans)
+}
+
+/// Whether any rollout source is failing (its rows are the last known).
+fn stale_sources(state: &AppState) -> bool {
+    ["rollouts", "canaries", "deployments"]
+        .iter()
+        .any(|s| state.session.source(s).is_some_and(|st| st.is_stale()))
 }
 
 fn empty_text(state: &AppState) -> Vec<Line<'static>> {
@@ -264,11 +316,28 @@ fn empty_text(state: &AppState) -> Vec<Line<'static>> {
             "No rollout matches \"{}\". Esc clears the filter.",
             list.filter()
         )
-    } else if list.loaded {
-        format!("No rollouts in {}.", state.session.info.namespaces.label())
+    } else if !list.loaded {
+        let failing = state
+            .session
+            .sources
+            .iter()
+            .find(|s| s.state.is_stale())
+            .map(|s| s.name);
+        match failing {
+            Some(name) => format!(
+                "Cannot list {name} from {}: reconnecting…",
+                state.session.info.cluster_url
+            ),
+            None => format!("Loading rollouts from {}…", state.session.info.context),
+        }
     } else {
-        "No rollout source is connected in this build: live rollouts arrive with the watchers."
-            .to_string()
+        format!("No rollouts in {}.", state.session.info.namespaces.label())
     };
-    vec![Line::from(""), Line::from(msg)]
+    let mut lines = vec![Line::from(""), Line::from(msg)];
+    for s in &state.session.sources {
+        if let crate::state::SourceState::NotInstalled(what) = &s.state {
+            lines.push(Line::from(format!("({what})")));
+        }
+    }
+    lines
 }

@@ -16,6 +16,7 @@ use nix::sys::termios::{LocalFlags, tcgetattr};
 pub const BIN: &str = env!("CARGO_BIN_EXE_shipdeck");
 
 pub mod sim;
+pub mod tmux;
 
 /// A kubeconfig with two contexts whose server is `server`.
 pub fn kubeconfig(dir: &Path, server: &str) -> PathBuf {

@@ -3,5 +3,7 @@
 pub mod convert;
 pub mod identity;
 pub mod kubeconfig;
+pub mod rows;
+pub mod source;
 
 pub use kubeconfig::{KubeTarget, KubeconfigProblem, resolve};

@@ -3,6 +3,7 @@
 //! nothing moving; `empty` is a bare cluster.
 
 mod objects;
+mod scale;
 
 use std::time::Duration;
 
@@ -20,18 +21,36 @@ pub struct Scenario {
     /// The namespace the kubeconfig's contexts default to.
     pub namespace: Option<&'static str>,
     pub metrics: MetricModel,
+    /// Objects carry a recorded status (created as loaded, not as API writes).
+    pub recorded: bool,
 }
 
 /// The scenario names, for `--scenario` and its error message.
-pub const NAMES: &[&str] = &["empty", "casino", "steady"];
+pub const NAMES: &[&str] = &["empty", "casino", "steady", "scale"];
+
+/// Rollouts of the `scale` scenario when not told otherwise.
+pub const SCALE_DEFAULT: usize = 1000;
 
 pub fn build(name: &str) -> Option<Scenario> {
+    build_sized(name, SCALE_DEFAULT)
+}
+
+/// Like `build`; `rollouts` sizes the `scale` scenario.
+pub fn build_sized(name: &str, rollouts: usize) -> Option<Scenario> {
     match name {
         "empty" => Some(Scenario {
             objects: Vec::new(),
             story: Vec::new(),
             namespace: None,
             metrics: MetricModel::default(),
+            recorded: false,
+        }),
+        "scale" => Some(Scenario {
+            objects: scale::objects(rollouts),
+            story: Vec::new(),
+            namespace: None,
+            metrics: MetricModel::default(),
+            recorded: true,
         }),
         "casino" => Some(casino(true)),
         "steady" => Some(casino(false)),
@@ -160,6 +179,7 @@ fn casino(moving: bool) -> Scenario {
         story,
         namespace: Some(PROD),
         metrics: MetricModel::default(),
+        recorded: false,
     }
 }
 

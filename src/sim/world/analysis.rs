@@ -121,7 +121,7 @@ impl Controller for AnalysisRunController {
     }
 
     fn reconcile(&mut self, ctx: &mut Ctx<'_>) {
-        for run in ctx.list("argoproj.io/v1alpha1", "AnalysisRun", None) {
+        for run in ctx.list_active("argoproj.io/v1alpha1", "AnalysisRun", None) {
             let phase = run.pointer("/status/phase").and_then(Value::as_str);
             if frozen(&run)
                 || completed(phase.unwrap_or(""))

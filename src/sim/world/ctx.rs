@@ -122,6 +122,14 @@ impl Ctx<'_> {
             .unwrap_or_default()
     }
 
+    /// The objects of a kind a controller may act on: frozen ones are left out before they
+    /// are copied (a scale scenario has thousands).
+    pub fn list_active(&self, api_version: &str, kind: &str, ns: Option<&str>) -> Vec<Value> {
+        self.def(api_version, kind)
+            .map(|d| self.store.list_where(d, ns, |o| !frozen(o)))
+            .unwrap_or_default()
+    }
+
     pub fn get(&self, api_version: &str, kind: &str, ns: &str, name: &str) -> Option<Value> {
         let d = self.def(api_version, kind)?;
         self.store.get(d, ns, name).ok()

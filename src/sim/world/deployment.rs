@@ -40,7 +40,7 @@ impl Controller for DeploymentController {
 
     fn reconcile(&mut self, ctx: &mut Ctx<'_>) {
         let all_rs = ctx.list("apps/v1", "ReplicaSet", None);
-        for d in ctx.list("apps/v1", "Deployment", None) {
+        for d in ctx.list_active("apps/v1", "Deployment", None) {
             if frozen(&d) || d.pointer("/metadata/deletionTimestamp").is_some() || !well_formed(&d)
             {
                 continue;

@@ -63,7 +63,7 @@ impl Controller for Flagger {
     }
 
     fn reconcile(&mut self, ctx: &mut Ctx<'_>) {
-        let canaries = ctx.list(API_VERSION, "Canary", None);
+        let canaries = ctx.list_active(API_VERSION, "Canary", None);
         let uids: Vec<String> = canaries.iter().map(|c| meta(c, "uid").into()).collect();
         self.jobs.retain(|k, _| uids.contains(k));
         self.routes.retain(|k, _| uids.contains(k));

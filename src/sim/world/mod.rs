@@ -145,7 +145,15 @@ impl World {
             tracing::info!(at = ?ctx.sim, step = %step.label, "story");
         }
         for c in controllers.iter_mut() {
+            let t0 = Instant::now();
             c.reconcile(&mut ctx);
+            let took = t0.elapsed();
+            if took > Duration::from_millis(20) {
+                tracing::debug!(controller = c.name(), ?took, "slow reconcile");
+                if std::env::var_os("SHIPDECK_SIM_PROFILE").is_some() {
+                    eprintln!("slow reconcile: {} took {took:?}", c.name());
+                }
+            }
         }
     }
 }

@@ -44,14 +44,14 @@ impl Controller for ReplicaSetController {
 
     fn reconcile(&mut self, ctx: &mut Ctx<'_>) {
         let pods = ctx.list("v1", "Pod", None);
-        for rs in ctx.list("apps/v1", "ReplicaSet", None) {
+        for rs in ctx.list_active("apps/v1", "ReplicaSet", None) {
             if frozen(&rs) {
                 continue;
             }
             let mine: Vec<Value> = pods.iter().filter(|p| owned_by(p, &rs)).cloned().collect();
             sync(ctx, &rs, mine);
         }
-        for pod in ctx.list("v1", "Pod", None) {
+        for pod in ctx.list_active("v1", "Pod", None) {
             if !frozen(&pod) {
                 kubelet(ctx, pod);
             }

@@ -58,7 +58,7 @@ impl Controller for RolloutController {
     }
 
     fn reconcile(&mut self, ctx: &mut Ctx<'_>) {
-        let rollouts = ctx.list(ROLLOUT_AV, "Rollout", None);
+        let rollouts = ctx.list_active(ROLLOUT_AV, "Rollout", None);
         if rollouts.is_empty() {
             return;
         }
