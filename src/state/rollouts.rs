@@ -88,20 +88,9 @@ impl RolloutList {
     /// Replaces every row at once (a resync); the selection stays on the same rollout when it
     /// still exists, else on the row at the same position.
     pub fn replace(&mut self, rows: Vec<RolloutRow>) {
-        let old_pos = self.cursor();
+        let pos = self.cursor().unwrap_or(0);
         self.rows = rows;
-        self.loaded = true;
-        self.recompute();
-        let still_there = self
-            .selected
-            .as_ref()
-            .is_some_and(|k| self.position_of(k).is_some());
-        if !still_there {
-            let pos = old_pos
-                .unwrap_or(0)
-                .min(self.visible.len().saturating_sub(1));
-            self.select_index(pos);
-        }
+        self.after_change(pos);
     }
 
     /// Adds or replaces rows (by source object), keeping the selection.

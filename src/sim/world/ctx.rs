@@ -98,6 +98,30 @@ pub fn owned_by(obj: &Value, owner: &Value) -> bool {
         })
 }
 
+impl<'a> Ctx<'a> {
+    /// A context at the current wall-clock time and sim time `sim`.
+    pub fn new(
+        store: &'a mut Store,
+        catalog: &'static Catalog,
+        sim: SimInstant,
+        rng: &'a mut fastrand::Rng,
+        timers: &'a mut Timers,
+        errors: &'a mut Vec<String>,
+        metrics: &'a mut super::metrics::MetricModel,
+    ) -> Self {
+        Self {
+            store,
+            catalog,
+            now: chrono::Utc::now(),
+            sim,
+            rng,
+            timers,
+            errors,
+            metrics,
+        }
+    }
+}
+
 impl Ctx<'_> {
     /// The wall clock as written into objects.
     pub fn ts(&self) -> String {

@@ -114,6 +114,27 @@ impl World {
         }
     }
 
+    /// Runs `f` with a controller context on the store (for one-off world changes such as a
+    /// release).
+    pub fn with_ctx<R>(
+        &mut self,
+        store: &mut Store,
+        catalog: &'static Catalog,
+        f: impl FnOnce(&mut Ctx<'_>) -> R,
+    ) -> R {
+        let sim = self.clock.now();
+        let mut ctx = Ctx::new(
+            store,
+            catalog,
+            sim,
+            &mut self.rng,
+            &mut self.timers,
+            &mut self.errors,
+            &mut self.metrics,
+        );
+        f(&mut ctx)
+    }
+
     /// One tick: advance the clock, fire due story steps, run every controller once.
     pub fn step(&mut self, store: &mut Store, catalog: &'static Catalog) {
         self.clock.tick(Instant::now());
@@ -128,16 +149,7 @@ impl World {
             metrics,
             ..
         } = self;
-        let mut ctx = Ctx {
-            store,
-            catalog,
-            now: chrono::Utc::now(),
-            sim: clock.now(),
-            rng,
-            timers,
-            errors,
-            metrics,
-        };
+        let mut ctx = Ctx::new(store, catalog, clock.now(), rng, timers, errors, metrics);
         for step in story.iter_mut().filter(|s| !s.fired && s.at <= clock.now()) {
             step.fired = true;
             (step.action)(&mut ctx);
@@ -235,25 +247,9 @@ pub fn control(shared: &Shared, what: &str, body: &Value) -> Result<Value, Strin
                 return Err("a release needs namespace, name and image".to_string());
             }
             let mut store = shared.store.lock().map_err(|_| "store lock poisoned")?;
-            let World {
-                clock,
-                rng,
-                timers,
-                errors,
-                metrics,
-                ..
-            } = &mut *world;
-            let mut ctx = Ctx {
-                store: &mut store,
-                catalog: shared.catalog,
-                now: chrono::Utc::now(),
-                sim: clock.now(),
-                rng,
-                timers,
-                errors,
-                metrics,
-            };
-            let kind = release(&mut ctx, &ns, &name, &image)?;
+            let kind = world.with_ctx(&mut store, shared.catalog, |ctx| {
+                release(ctx, &ns, &name, &image)
+            })?;
             Ok(json!({"released": format!("{ns}/{name}"), "kind": kind, "image": image}))
         }
         _ => Err(format!("unknown control {what:?}")),
