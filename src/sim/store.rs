@@ -2,7 +2,7 @@
 //! semantics, optimistic concurrency, and a change history for watches (resume from a
 //! resourceVersion; 410 when it was compacted away).
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -23,6 +23,14 @@ pub type Subscription = (Vec<Arc<Change>>, broadcast::Receiver<Arc<Change>>);
 pub fn obj_key(def: &ResourceDef, ns: &str, name: &str) -> (String, String) {
     let ns = if def.namespaced { ns } else { "" };
     (ns.to_string(), name.to_string())
+}
+
+/// Whether the simulated controllers leave `obj` alone (`sim.shipdeck.io/frozen=true`).
+pub fn is_frozen(obj: &Value) -> bool {
+    obj.pointer("/metadata/labels")
+        .and_then(|l| l.get(super::load::FROZEN_LABEL))
+        .and_then(Value::as_str)
+        == Some("true")
 }
 
 pub fn res_key(def: &ResourceDef) -> ResKey {
@@ -69,6 +77,9 @@ pub enum Part {
 pub struct Store {
     rv: u64,
     objects: HashMap<ResKey, BTreeMap<(String, String), Value>>,
+    /// Keys of the objects the simulated controllers may act on (not frozen), so that a
+    /// controller's pass costs what the live objects cost, not the whole fleet.
+    active: HashMap<ResKey, BTreeSet<(String, String)>>,
     history: VecDeque<Arc<Change>>,
     history_cap: usize,
     /// Resuming from a resourceVersion below this is 410 Gone.
@@ -86,6 +97,7 @@ impl Store {
         Self {
             rv: 1,
             objects: HashMap::new(),
+            active: HashMap::new(),
             history: VecDeque::new(),
             history_cap: history_cap.max(16),
             compacted_below: 0,
@@ -118,22 +130,26 @@ impl Store {
             .unwrap_or_default()
     }
 
-    /// Like `list`, but clones only the objects `keep` accepts.
-    pub fn list_where(
-        &self,
-        def: &ResourceDef,
-        ns: Option<&str>,
-        keep: impl Fn(&Value) -> bool,
-    ) -> Vec<Value> {
-        self.objects
-            .get(&res_key(def))
-            .map(|m| {
-                m.iter()
-                    .filter(|((n, _), v)| ns.is_none_or(|want| want == n) && keep(v))
-                    .map(|(_, v)| v.clone())
-                    .collect()
-            })
-            .unwrap_or_default()
+    /// The objects of a kind that are not frozen (`sim.shipdeck.io/frozen=true`), in
+    /// (namespace, name) order, without looking at the frozen ones.
+    pub fn list_active(&self, def: &ResourceDef, ns: Option<&str>) -> Vec<Value> {
+        let res = res_key(def);
+        let (Some(keys), Some(m)) = (self.active.get(&res), self.objects.get(&res)) else {
+            return Vec::new();
+        };
+        keys.iter()
+            .filter(|(n, _)| ns.is_none_or(|want| want == n))
+            .filter_map(|k| m.get(k).cloned())
+            .collect()
+    }
+
+    fn index(&mut self, res: &ResKey, key: &(String, String), obj: Option<&Value>) {
+        let set = self.active.entry(res.clone()).or_default();
+        if obj.is_some_and(|o| !is_frozen(o)) {
+            set.insert(key.clone());
+        } else {
+            set.remove(key);
+        }
     }
 
     /// One page of a list: objects after `after` (in (namespace, name) order) that `keep`
@@ -186,6 +202,7 @@ impl Store {
             .get_mut(&res_key(def))
             .and_then(|m| m.remove(&key))
             .ok_or_else(|| ApiError::not_found(def, name))?;
+        self.index(&res_key(def), &key, None);
         self.rv += 1;
         let mut gone = prev.clone();
         gone["metadata"]["resourceVersion"] = json!(self.rv.to_string());
@@ -206,6 +223,7 @@ impl Store {
                 .unwrap_or_default();
             for k in doomed {
                 if let Some(prev) = self.objects.get_mut(&res).and_then(|m| m.remove(&k)) {
+                    self.index(&res, &k, None);
                     self.rv += 1;
                     let mut gone = prev.clone();
                     gone["metadata"]["resourceVersion"] = json!(self.rv.to_string());
@@ -226,8 +244,10 @@ impl Store {
     ) -> Value {
         self.rv += 1;
         obj["metadata"]["resourceVersion"] = json!(self.rv.to_string());
+        let res = res_key(def);
+        self.index(&res, &key, Some(&obj));
         self.objects
-            .entry(res_key(def))
+            .entry(res)
             .or_default()
             .insert(key, obj.clone());
         self.record(res_key(def), kind, obj.clone(), prev);

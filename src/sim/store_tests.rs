@@ -138,3 +138,48 @@ fn history_resumes_and_compacts() {
     let (backlog, _) = s.subscribe(&res_key(&d), s.resource_version() - 3).unwrap();
     assert_eq!(backlog.len(), 3);
 }
+
+#[test]
+fn controllers_see_only_unfrozen_objects_as_labels_change() {
+    let d = def(false, false);
+    let mut s = Store::new(100);
+    let frozen = json!({"metadata":{"name":"f","labels":{"sim.shipdeck.io/frozen":"true"}}});
+    for (ns, obj) in [
+        ("a", frozen.clone()),
+        ("a", json!({"metadata":{"name":"live"}})),
+        ("b", json!({"metadata":{"name":"other"}})),
+    ] {
+        admit::create(&mut s, &d, ns, obj, now(), Mode::Api).unwrap();
+    }
+    let names = |s: &Store, ns: Option<&str>| -> Vec<String> {
+        s.list_active(&d, ns)
+            .iter()
+            .map(|o| o["metadata"]["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(names(&s, None), ["live", "other"]);
+    assert_eq!(names(&s, Some("a")), ["live"]);
+    assert_eq!(s.list(&d, None).len(), 3, "a list still shows everything");
+    // Thawing makes an object active; freezing and deleting take it out.
+    let mut thawed = s.get(&d, "a", "f").unwrap();
+    thawed["metadata"]["labels"] = json!({});
+    s.commit(
+        &d,
+        obj_key(&d, "a", "f"),
+        thawed,
+        None,
+        ChangeKind::Modified,
+    );
+    assert_eq!(names(&s, Some("a")), ["f", "live"]);
+    let mut refrozen = s.get(&d, "a", "live").unwrap();
+    refrozen["metadata"]["labels"] = json!({"sim.shipdeck.io/frozen": "true"});
+    s.commit(
+        &d,
+        obj_key(&d, "a", "live"),
+        refrozen,
+        None,
+        ChangeKind::Modified,
+    );
+    s.delete(&d, "b", "other").unwrap();
+    assert_eq!(names(&s, None), ["f"]);
+}

@@ -13,7 +13,6 @@ use super::clock::SimInstant;
 use crate::sim::admit::{self, Mode};
 use crate::sim::catalog::ResourceDef;
 use crate::sim::crds::Catalog;
-use crate::sim::load::FROZEN_LABEL;
 use crate::sim::status::ApiError;
 use crate::sim::store::{Part, Store, now_rfc3339};
 
@@ -69,10 +68,7 @@ pub fn meta<'v>(obj: &'v Value, key: &str) -> &'v str {
 
 /// Labelled `sim.shipdeck.io/frozen=true`: controllers never touch it.
 pub fn frozen(obj: &Value) -> bool {
-    obj.pointer("/metadata/labels")
-        .and_then(|l| l.get(FROZEN_LABEL))
-        .and_then(Value::as_str)
-        == Some("true")
+    crate::sim::store::is_frozen(obj)
 }
 
 /// A controller ownerReference to `owner`.
@@ -150,7 +146,7 @@ impl Ctx<'_> {
     /// are copied (a scale scenario has thousands).
     pub fn list_active(&self, api_version: &str, kind: &str, ns: Option<&str>) -> Vec<Value> {
         self.def(api_version, kind)
-            .map(|d| self.store.list_where(d, ns, |o| !frozen(o)))
+            .map(|d| self.store.list_active(d, ns))
             .unwrap_or_default()
     }
 
