@@ -162,9 +162,23 @@ pub struct SimArgs {
     #[arg(long)]
     pub no_controllers: bool,
 
-    /// How many rollouts the `scale` scenario creates. Example: --rollouts 5000
+    /// How many workloads the `scale` scenario creates (7 in 10 canary Rollouts, 2
+    /// blue-green, 1 Deployment). Example: --rollouts 5000
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub rollouts: usize,
+
+    /// Namespaces the `scale` scenario spreads them over. Example: --namespaces 20
+    #[arg(long = "namespaces", value_name = "K", default_value_t = 10)]
+    pub scale_namespaces: usize,
+
+    /// Canaries of the `scale` scenario in flight, with traffic metrics. Example: --inflight 50
+    #[arg(long, value_name = "M", default_value_t = 50)]
+    pub inflight: usize,
+
+    /// Status changes per second in the `scale` scenario (CPU measurements).
+    /// Example: --churn 100
+    #[arg(long, value_name = "EVENTS_PER_S", default_value_t = 0.0)]
+    pub churn: f64,
 }
 
 #[derive(Debug, Clone, Subcommand)]
@@ -237,6 +251,39 @@ mod tests {
             Some(Command::Config(ConfigCommand::Validate { path: Some(_) }))
         ));
         assert!(parse(&["--bogus"]).is_err());
+    }
+
+    #[test]
+    fn sim_scale_flags_do_not_collide_with_global_ones() {
+        let c = parse(&[
+            "-n",
+            "a",
+            "sim",
+            "--scenario",
+            "scale",
+            "--rollouts",
+            "20",
+            "--namespaces",
+            "3",
+            "--inflight",
+            "4",
+            "--churn",
+            "2.5",
+        ])
+        .unwrap();
+        assert_eq!(c.global.namespaces, ["a"]);
+        let Some(Command::Sim(args)) = c.command else {
+            panic!("not sim: {:?}", c.command)
+        };
+        assert_eq!(
+            (
+                args.rollouts,
+                args.scale_namespaces,
+                args.inflight,
+                args.churn
+            ),
+            (20, 3, 4, 2.5)
+        );
     }
 
     #[test]

@@ -19,19 +19,19 @@ fn wait_file(p: &std::path::Path) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sim_serves_loaded_objects_writes_a_kubeconfig_and_stops_cleanly() {
-    let dir = tempfile::tempdir().unwrap();
-    let kc = dir.path().join("sim.kubeconfig");
+/// The running simulator, its first line of output, and the rest of its output (kept open,
+/// as a terminal would be: the simulator reports on stdout until it stops).
+type Spawned = (
+    std::process::Child,
+    String,
+    BufReader<std::process::ChildStdout>,
+);
+
+/// Starts `shipdeck sim ARGS --kubeconfig-out KC`.
+fn spawn_sim(args: &[&str], kc: &std::path::Path) -> Spawned {
     let mut child = Command::new(BIN)
-        .args([
-            "sim",
-            "--load",
-            fixtures()
-                .join("argo-rollouts/info-testdata")
-                .to_str()
-                .unwrap(),
-        ])
+        .arg("sim")
+        .args(args)
         .args(["--kubeconfig-out", kc.to_str().unwrap()])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -40,6 +40,28 @@ async fn sim_serves_loaded_objects_writes_a_kubeconfig_and_stops_cleanly() {
     let mut out = BufReader::new(child.stdout.take().unwrap());
     let mut first = String::new();
     out.read_line(&mut first).unwrap();
+    (child, first, out)
+}
+
+/// A kube client from the kubeconfig file the simulator wrote, as a user would make it.
+async fn client_from(kc: &std::path::Path) -> kube::Client {
+    wait_file(kc);
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let config = kube::Config::from_custom_kubeconfig(
+        kube::config::Kubeconfig::read_from(kc).unwrap(),
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    kube::Client::try_from(config).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sim_serves_loaded_objects_writes_a_kubeconfig_and_stops_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let kc = dir.path().join("sim.kubeconfig");
+    let load = fixtures().join("argo-rollouts/info-testdata");
+    let (mut child, first, _out) = spawn_sim(&["--load", load.to_str().unwrap()], &kc);
     assert!(
         first.starts_with("shipdeck sim: serving https://127.0.0.1:"),
         "{first}"
@@ -50,14 +72,7 @@ async fn sim_serves_loaded_objects_writes_a_kubeconfig_and_stops_cleanly() {
         std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&kc).unwrap().permissions());
     assert_eq!(mode & 0o777, 0o600, "the kubeconfig holds tokens");
 
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let config = kube::Config::from_custom_kubeconfig(
-        kube::config::Kubeconfig::read_from(&kc).unwrap(),
-        &Default::default(),
-    )
-    .await
-    .unwrap();
-    let client = kube::Client::try_from(config).unwrap();
+    let client = client_from(&kc).await;
     let ar = ApiResource::from_gvk_with_plural(
         &GroupVersionKind::gvk("argoproj.io", "v1alpha1", "Rollout"),
         "rollouts",
@@ -161,5 +176,75 @@ async fn the_ui_shows_who_the_cluster_says_we_are() {
         assert!(screen.contains(want), "{want}: {screen}");
         assert!(!screen.contains("(from kubeconfig)"), "{screen}");
         assert!(screen.contains(&format!("ctx {ctx}")), "{screen}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sim_scale_flags_size_the_scale_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let kc = dir.path().join("scale.kubeconfig");
+    let args = [
+        "--scenario",
+        "scale",
+        "--rollouts",
+        "30",
+        "--namespaces",
+        "3",
+    ];
+    let more = ["--inflight", "2", "--churn", "1"];
+    let (mut child, first, _out) = spawn_sim(&[&args[..], &more[..]].concat(), &kc);
+    let url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("https://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("no URL in {first:?}"));
+    let addr: std::net::SocketAddr = url
+        .trim_start_matches("https://")
+        .trim_end_matches(['/', ',', '.'])
+        .parse()
+        .unwrap();
+    let (_, text) = common::prometheus::get(addr, "/metrics").unwrap();
+    // Two in-flight canaries, two tracks, 16 series each.
+    let series = text.lines().filter(|l| !l.starts_with('#')).count();
+    assert_eq!(series, 2 * 2 * 16, "{text}");
+
+    let client = client_from(&kc).await;
+    let rollouts: Api<DynamicObject> = Api::all_with(
+        client,
+        &ApiResource::from_gvk_with_plural(
+            &GroupVersionKind::gvk("argoproj.io", "v1alpha1", "Rollout"),
+            "rollouts",
+        ),
+    );
+    let list = rollouts.list(&ListParams::default()).await.unwrap();
+    let mut namespaces: Vec<String> = list
+        .items
+        .iter()
+        .filter_map(|r| r.metadata.namespace.clone())
+        .collect();
+    namespaces.sort();
+    namespaces.dedup();
+    assert_eq!(list.items.len(), 27, "nine in ten of 30 are Rollouts");
+    assert_eq!(namespaces, ["scale-0", "scale-1", "scale-2"]);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn sim_stops_cleanly_when_its_reader_went_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let kc = dir.path().join("kc");
+    for _ in 0..3 {
+        let (child, first, out) = spawn_sim(&["--force"], &kc);
+        assert!(first.starts_with("shipdeck sim: serving"), "{first}");
+        drop(out); // as `shipdeck sim | head -1` does
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(child.id() as i32),
+            nix::sys::signal::Signal::SIGTERM,
+        )
+        .unwrap();
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{:?}: {err}", out.status);
+        assert!(!err.contains("panicked"), "{err}");
     }
 }

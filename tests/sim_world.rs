@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::sim::{client, require_tool};
+use common::sim::{client, require_tool, start_scenario};
 use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, Patch, PatchParams};
 use serde_json::{Value, json};
 use shipdeck::sim::{self, SimConfig, SimHandle};
@@ -201,13 +201,7 @@ async fn kubectl_watches_the_steps_advance() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_clock_and_releases_are_driven_through_the_control_api() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let sim = sim::start(SimConfig {
-        scenario: "steady".into(),
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
+    let sim = start_scenario("steady").await;
     let c = client(&sim, "sim-operator").await;
     let post = |path: &'static str, body: Value| {
         let c = c.clone();

@@ -1,5 +1,6 @@
 //! `shipdeck sim`: start the simulator, write its kubeconfig, serve until Ctrl-C.
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use crate::cli::SimArgs;
@@ -14,6 +15,7 @@ pub fn run(args: SimArgs) -> ExitCode {
         }
     };
     rt.block_on(async move {
+        let stop = StopSignals::install();
         let path = args.kubeconfig_out.clone().unwrap_or_else(kubeconfig::temp_path);
         if path.exists() && !args.force {
             eprintln!(
@@ -29,7 +31,12 @@ pub fn run(args: SimArgs) -> ExitCode {
             speed: args.speed,
             seed: args.seed,
             controllers: !args.no_controllers,
-            scale_rollouts: args.rollouts,
+            scale: crate::sim::scenario::ScaleOptions {
+                rollouts: args.rollouts,
+                namespaces: args.scale_namespaces,
+                inflight: args.inflight,
+                churn: args.churn,
+            },
             ..SimConfig::default()
         };
         let handle = match sim::start(cfg).await {
@@ -48,15 +55,22 @@ pub fn run(args: SimArgs) -> ExitCode {
             handle.stop().await;
             return ExitCode::from(2);
         }
-        println!(
-            "shipdeck sim: serving {} (scenario {}: {} objects, {} loaded, speed {})",
+        // Whoever reads stdout may go away (`| head -1`): the banner is best effort, the
+        // simulator keeps serving until it is told to stop.
+        let mut out = std::io::stdout().lock();
+        let shown = path.display();
+        let _ = writeln!(
+            out,
+            "shipdeck sim: serving {} (scenario {}: {} objects, {} loaded, speed {})\n\
+             kubeconfig: {shown}\n\
+             contexts: sim-operator (current), sim-operator-2, sim-viewer, sim-restricted\n\
+             try: KUBECONFIG={shown} kubectl get rollouts -A\n\
+             Ctrl-C stops the simulator.",
             handle.url, args.scenario, handle.scenario_objects, handle.report.loaded, args.speed
         );
-        println!("kubeconfig: {}", path.display());
-        println!("contexts: sim-operator (current), sim-operator-2, sim-viewer, sim-restricted");
-        println!("try: KUBECONFIG={} kubectl get rollouts -A", path.display());
-        println!("Ctrl-C stops the simulator.");
-        wait_for_stop().await;
+        let _ = out.flush();
+        drop(out);
+        stop.wait().await;
         handle.stop().await;
         if args.kubeconfig_out.is_none() {
             let _ = std::fs::remove_file(&path);
@@ -65,17 +79,31 @@ pub fn run(args: SimArgs) -> ExitCode {
     })
 }
 
-async fn wait_for_stop() {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut int)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) else {
-        let _ = tokio::signal::ctrl_c().await;
-        return;
-    };
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
+/// SIGTERM and SIGINT, listened for from before the simulator starts (so a stop that
+/// comes early is not the default "killed by signal").
+struct StopSignals(Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>);
+
+impl StopSignals {
+    fn install() -> Self {
+        use tokio::signal::unix::{SignalKind, signal};
+        Self(
+            signal(SignalKind::terminate())
+                .ok()
+                .zip(signal(SignalKind::interrupt()).ok()),
+        )
+    }
+
+    async fn wait(self) {
+        match self.0 {
+            Some((mut term, mut int)) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = int.recv() => {}
+                }
+            }
+            None => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
     }
 }

@@ -33,6 +33,16 @@ pub fn control_api(sim: &Arc<Shared>, req: &Req<'_>, rest: &str) -> Response {
                     return ApiError::bad_request(format!("fault: {e}")).into_response();
                 }
             };
+            if let Some(traffic) = fault.traffic(super::world::metrics::wall_now()) {
+                return match (traffic, sim.world.lock()) {
+                    (Ok(tf), Ok(mut world)) => {
+                        world.metrics.traffic.add_fault(tf);
+                        json_response(StatusCode::OK, &json!({"applied": fault.kind}))
+                    }
+                    (Err(msg), _) => ApiError::bad_request(msg).into_response(),
+                    (_, Err(_)) => ApiError::internal("world lock poisoned").into_response(),
+                };
+            }
             let added = sim.faults.lock().map(|mut f| f.add(&fault, Instant::now()));
             match added {
                 Ok(Ok(drop_now)) => {

@@ -9,6 +9,8 @@
 //! | `forbidden` | `{"identity":"sim-operator","resource":"rollouts","duration":"10s"}` | 403 for that identity and/or resource |
 //! | `throttle` | `{"retry_after":1,"duration":"5s"}` | 429 with Retry-After |
 //! | `gone` | | the next watch that resumes from a resourceVersion gets 410 |
+//! | `errors` | `{"target":"casino-prod/payments","track":"canary","factor":8,"start":"0s","duration":"60s"}` | the track's 5xx ratio × factor |
+//! | `latency` | same fields | the track's latency × factor |
 //!
 //! Without `duration` a fault lasts until `DELETE /sim/v1/faults`.
 
@@ -17,7 +19,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FaultRequest {
     pub kind: String,
@@ -26,6 +28,63 @@ pub struct FaultRequest {
     pub identity: Option<String>,
     pub resource: Option<String>,
     pub retry_after: Option<u64>,
+    /// Traffic faults: `namespace/rollout`.
+    pub target: Option<String>,
+    /// Traffic faults: `stable` or `canary` (default both).
+    pub track: Option<String>,
+    /// Traffic faults: what errors or latency are multiplied by.
+    pub factor: Option<f64>,
+    /// Traffic faults: how long from now until the fault starts (default at once).
+    pub start: Option<String>,
+}
+
+impl FaultRequest {
+    /// A traffic fault (`errors`, `latency`) on the traffic model, with times from `now`
+    /// (wall-clock seconds); `None` for API faults.
+    pub fn traffic(
+        &self,
+        now: f64,
+    ) -> Option<Result<crate::sim::traffic::model::TrafficFault, String>> {
+        use crate::sim::traffic::model::{FaultKind, TrafficFault};
+        use crate::sim::traffic::series::Track;
+        let kind = match self.kind.as_str() {
+            "errors" => FaultKind::Errors as fn(f64) -> FaultKind,
+            "latency" => FaultKind::Latency,
+            _ => return None,
+        };
+        Some((|| {
+            let target = self
+                .target
+                .as_deref()
+                .ok_or("a traffic fault needs a target, e.g. \"casino-prod/payments\"")?;
+            let (ns, rollout) = target
+                .split_once('/')
+                .ok_or_else(|| format!("target {target:?} is not namespace/rollout"))?;
+            let factor = self
+                .factor
+                .filter(|f| f.is_finite() && *f > 0.0)
+                .ok_or("a traffic fault needs a positive factor")?;
+            let track = match self.track.as_deref() {
+                None => None,
+                Some("stable") => Some(Track::Stable),
+                Some("canary") => Some(Track::Canary),
+                Some(other) => return Err(format!("track {other:?} is neither stable nor canary")),
+            };
+            let start =
+                parse_duration("start", self.start.as_deref())?.map_or(0.0, |d| d.as_secs_f64());
+            let from = now + start;
+            let until = parse_duration("duration", self.duration.as_deref())?
+                .map_or(f64::INFINITY, |d| from + d.as_secs_f64());
+            Ok(TrafficFault {
+                namespace: ns.to_string(),
+                rollout: rollout.to_string(),
+                track,
+                kind: kind(factor),
+                from,
+                until,
+            })
+        })())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -88,7 +147,7 @@ impl Faults {
             other => {
                 return Err(format!(
                     "unknown fault kind {other:?}; kinds: api-down, watch-drop, api-500, \
-                     api-slow, forbidden, throttle, gone"
+                     api-slow, forbidden, throttle, gone, errors, latency"
                 ));
             }
         };
@@ -158,11 +217,7 @@ mod tests {
     fn req(kind: &str) -> FaultRequest {
         FaultRequest {
             kind: kind.into(),
-            duration: None,
-            delay: None,
-            identity: None,
-            resource: None,
-            retry_after: None,
+            ..FaultRequest::default()
         }
     }
 

@@ -31,6 +31,7 @@ pub mod status;
 pub mod store;
 pub mod table;
 pub mod tls;
+pub mod traffic;
 pub mod watch;
 pub mod world;
 
@@ -66,8 +67,8 @@ pub struct SimConfig {
     pub seed: u64,
     /// Run the simulated controllers (off: objects stay exactly as loaded or written).
     pub controllers: bool,
-    /// Rollouts of the `scale` scenario.
-    pub scale_rollouts: usize,
+    /// Size of the `scale` scenario.
+    pub scale: scenario::ScaleOptions,
 }
 
 impl Default for SimConfig {
@@ -81,7 +82,7 @@ impl Default for SimConfig {
             speed: 1.0,
             seed: 1,
             controllers: true,
-            scale_rollouts: scenario::SCALE_DEFAULT,
+            scale: scenario::ScaleOptions::default(),
         }
     }
 }
@@ -156,7 +157,7 @@ impl SimHandle {
 
 /// Starts the simulator on `cfg.listen` (port 0 picks a free port).
 pub async fn start(cfg: SimConfig) -> Result<SimHandle, SimError> {
-    let Some(scene) = scenario::build_sized(&cfg.scenario, cfg.scale_rollouts) else {
+    let Some(scene) = scenario::build_with(&cfg.scenario, &cfg.scale) else {
         return Err(SimError::UnknownScenario(cfg.scenario));
     };
     let catalog = Catalog::get();
@@ -202,7 +203,17 @@ pub async fn start(cfg: SimConfig) -> Result<SimHandle, SimError> {
     }
     let mut world = world::World::new(cfg.speed, cfg.seed, cfg.controllers);
     world.story = scene.story;
-    world.metrics = scene.metrics;
+    if !scene.pod_labels {
+        world.metrics.traffic.pods = None;
+    }
+    let origin = world.metrics.traffic.origin;
+    for (ns, name, share) in &scene.flows {
+        world.metrics.traffic.ensure(ns, name, name);
+        world.metrics.traffic.set_share(ns, name, *share, origin);
+    }
+    for c in scene.controllers {
+        world.add_controller(c);
+    }
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
         .map_err(|e| SimError::Listen {

@@ -61,6 +61,8 @@ pub struct Req<'a> {
     pub method: Method,
     pub path: String,
     pub query: Vec<(String, String)>,
+    /// The query string as sent (the Prometheus API parses it with Go's rules).
+    pub raw_query: String,
     pub headers: &'a HeaderMap,
     pub body: Bytes,
     pub identity: Option<&'a Identity>,
@@ -108,6 +110,7 @@ async fn handle(State(sim): State<Arc<Shared>>, request: Request) -> Response {
         method: parts.method.clone(),
         path: normalize(parts.uri.path()),
         query,
+        raw_query: raw_query.clone(),
         headers: &parts.headers,
         body,
         identity,
@@ -132,43 +135,11 @@ async fn handle(State(sim): State<Arc<Shared>>, request: Request) -> Response {
     response
 }
 
+/// The query string's pairs, decoded as a form (`%XX`, `+` is a space).
 fn url_pairs(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (percent_decode(k), percent_decode(v))
-        })
+    form_urlencoded::parse(query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
-}
-
-/// `%XX` and `+` decoding of query components.
-pub fn percent_decode(s: &str) -> String {
-    let hex = |b: u8| (b as char).to_digit(16);
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                match (
-                    bytes.get(i + 1).and_then(|b| hex(*b)),
-                    bytes.get(i + 2).and_then(|b| hex(*b)),
-                ) {
-                    (Some(h), Some(l)) => {
-                        out.push((h * 16 + l) as u8);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn authenticate<'a>(ids: &'a [Identity], headers: &HeaderMap) -> Option<&'a Identity> {
@@ -189,12 +160,41 @@ async fn route(sim: &Arc<Shared>, req: &Req<'_>) -> Response {
     match path {
         "/healthz" | "/readyz" | "/livez" => return (StatusCode::OK, "ok").into_response(),
         "/metrics" => {
+            let text = sim
+                .world
+                .lock()
+                .map(|w| {
+                    super::traffic::expo::render(
+                        &w.metrics.traffic,
+                        super::world::metrics::wall_now(),
+                    )
+                })
+                .unwrap_or_default();
             return (
                 StatusCode::OK,
-                [("content-type", "text/plain; version=0.0.4")],
-                "# shipdeck sim: no traffic model in this scenario\n",
+                [("content-type", super::traffic::expo::CONTENT_TYPE)],
+                text,
             )
                 .into_response();
+        }
+        "/api/v1/query" | "/api/v1/query_range" => {
+            let (code, body) = sim
+                .world
+                .lock()
+                .map(|w| {
+                    super::traffic::query::api(
+                        &w.metrics.traffic,
+                        path,
+                        req.method.as_str(),
+                        &req.raw_query,
+                        &req.body,
+                        req.content_type(),
+                        super::world::metrics::wall_now(),
+                    )
+                })
+                .unwrap_or((500, json!({"status": "error", "errorType": "internal", "error": "world lock poisoned"})));
+            let code = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            return (code, axum::Json(body)).into_response();
         }
         _ => {}
     }
@@ -317,14 +317,16 @@ mod tests {
         assert_eq!(normalize("/version/"), "/version");
         assert_eq!(normalize("//api//v1/"), "/api/v1");
         assert_eq!(normalize("/"), "/");
-        assert_eq!(percent_decode("a%3Db%2Cc"), "a=b,c");
         assert_eq!(
             plural_of("/api/v1/namespaces/default/configmaps/x"),
             "configmaps"
         );
         assert_eq!(plural_of("/apis/argoproj.io/v1alpha1/rollouts"), "rollouts");
         assert_eq!(plural_of("/api/v1/namespaces/default"), "namespaces");
-        assert_eq!(percent_decode("x+y%"), "x y%");
+        assert_eq!(
+            url_pairs("a%3Db%2Cc=x+y%"),
+            vec![("a=b,c".to_string(), "x y%".to_string())]
+        );
         assert_eq!(
             url_pairs("watch=true&labelSelector=app%3Dx&x"),
             vec![

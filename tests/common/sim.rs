@@ -25,6 +25,17 @@ pub async fn start(load: Vec<PathBuf>) -> SimHandle {
     .expect("the simulator starts")
 }
 
+/// The simulator with its controllers running `scenario` at speed 1.
+pub async fn start_scenario(scenario: &str) -> SimHandle {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    sim::start(SimConfig {
+        scenario: scenario.into(),
+        ..SimConfig::default()
+    })
+    .await
+    .expect("the simulator starts")
+}
+
 /// A kube client for one of the simulator's identities, exactly as a user would get it
 /// from the kubeconfig the simulator writes.
 pub async fn client(sim: &SimHandle, context: &str) -> kube::Client {

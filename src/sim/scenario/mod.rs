@@ -3,14 +3,13 @@
 //! nothing moving; `empty` is a bare cluster.
 
 mod objects;
-mod scale;
+pub mod scale;
 
 use std::time::Duration;
 
 use serde_json::Value;
 
 use super::world::ctx::Ctx;
-use super::world::metrics::{Health, MetricModel};
 use super::world::{StoryStep, release};
 
 pub use objects::image;
@@ -20,38 +19,50 @@ pub struct Scenario {
     pub story: Vec<StoryStep>,
     /// The namespace the kubeconfig's contexts default to.
     pub namespace: Option<&'static str>,
-    pub metrics: MetricModel,
+    /// `/metrics` labels series by the pod serving them (small scenarios); the scale
+    /// scenario exposes per-track aggregates only.
+    pub pod_labels: bool,
     /// Objects carry a recorded status (created as loaded, not as API writes).
     pub recorded: bool,
+    /// Workloads whose traffic is modelled from the start (namespace, name, canary share).
+    pub flows: Vec<(String, String, f64)>,
+    /// Extra controllers the scenario runs (the scale scenario's churn).
+    pub controllers: Vec<Box<dyn super::world::ctx::Controller>>,
 }
 
 /// The scenario names, for `--scenario` and its error message.
 pub const NAMES: &[&str] = &["empty", "casino", "steady", "scale"];
 
-/// Rollouts of the `scale` scenario when not told otherwise.
-pub const SCALE_DEFAULT: usize = 1000;
+pub use scale::ScaleOptions;
 
 pub fn build(name: &str) -> Option<Scenario> {
-    build_sized(name, SCALE_DEFAULT)
+    build_with(name, &ScaleOptions::default())
 }
 
-/// Like `build`; `rollouts` sizes the `scale` scenario.
-pub fn build_sized(name: &str, rollouts: usize) -> Option<Scenario> {
+/// Like `build`; `scale` sizes the `scale` scenario.
+pub fn build_with(name: &str, scale: &ScaleOptions) -> Option<Scenario> {
     match name {
         "empty" => Some(Scenario {
             objects: Vec::new(),
             story: Vec::new(),
             namespace: None,
-            metrics: MetricModel::default(),
+            pod_labels: true,
             recorded: false,
+            flows: Vec::new(),
+            controllers: Vec::new(),
         }),
-        "scale" => Some(Scenario {
-            objects: scale::objects(rollouts),
-            story: Vec::new(),
-            namespace: None,
-            metrics: MetricModel::default(),
-            recorded: true,
-        }),
+        "scale" => {
+            let (objects, inflight) = scale::objects(scale);
+            Some(Scenario {
+                objects,
+                story: Vec::new(),
+                namespace: None,
+                pod_labels: false,
+                recorded: true,
+                flows: inflight.into_iter().map(|(ns, n)| (ns, n, 0.2)).collect(),
+                controllers: vec![Box::new(scale::Churn::new(*scale))],
+            })
+        }
         "casino" => Some(casino(true)),
         "steady" => Some(casino(false)),
         _ => None,
@@ -65,14 +76,17 @@ fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
 }
 
-fn game_engine_steps() -> Value {
+fn game_engine_steps(ns: &str) -> Value {
     serde_json::json!([
         {"setWeight": 5},
         {"pause": {"duration": "20s"}},
         {"setWeight": 25},
         {"analysis": {
             "templates": [{"templateName": "success-rate"}],
-            "args": [{"name": "service-name", "value": "game-engine"}],
+            "args": [
+                {"name": "rollout", "value": "game-engine"},
+                {"name": "namespace", "value": ns},
+            ],
         }},
         {"setWeight": 50},
         {"pause": {}},
@@ -105,7 +119,7 @@ fn casino(moving: bool) -> Scenario {
             "game-engine",
             &image("game-engine", ge),
             replicas.0,
-            game_engine_steps(),
+            game_engine_steps(ns),
             true,
         ));
         o.push(service(ns, "payments", "payments"));
@@ -161,16 +175,21 @@ fn casino(moving: bool) -> Scenario {
         story.push(rel(30, "auth", "2.4.2"));
         story.push(StoryStep::new(
             secs(60),
-            "payments canary regresses (5xx x8, p99 x3)",
+            "payments canary regresses (5xx x8, latency x3)",
             |ctx: &mut Ctx<'_>| {
-                let base = Health::default();
-                ctx.metrics.set(
-                    "payments-canary",
-                    Health {
-                        success_rate: 1.0 - (1.0 - base.success_rate) * 8.0,
-                        p99_seconds: base.p99_seconds * 3.0,
-                    },
-                );
+                use crate::sim::traffic::model::{FaultKind, TrafficFault};
+                use crate::sim::traffic::series::Track;
+                let from = crate::sim::world::metrics::wall_now();
+                for kind in [FaultKind::Errors(8.0), FaultKind::Latency(3.0)] {
+                    ctx.metrics.traffic.add_fault(TrafficFault {
+                        namespace: PROD.to_string(),
+                        rollout: "payments".to_string(),
+                        track: Some(Track::Canary),
+                        kind,
+                        from,
+                        until: f64::INFINITY,
+                    });
+                }
             },
         ));
     }
@@ -178,8 +197,10 @@ fn casino(moving: bool) -> Scenario {
         objects: o,
         story,
         namespace: Some(PROD),
-        metrics: MetricModel::default(),
+        pod_labels: true,
         recorded: false,
+        flows: Vec::new(),
+        controllers: Vec::new(),
     }
 }
 

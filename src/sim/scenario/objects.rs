@@ -98,13 +98,18 @@ pub fn bluegreen_rollout(ns: &str, name: &str, image: &str, replicas: u32) -> Va
     })
 }
 
-/// The success-rate analysis the game engine's canary runs (≥ 99 %).
+/// The success-rate analysis the game engine's canary runs (≥ 99 %), in the query shape
+/// the simulator's Prometheus endpoint and a real Prometheus both answer.
 pub fn success_rate_template(ns: &str) -> Value {
+    let sel = "namespace=\"{{args.namespace}}\",rollout=\"{{args.rollout}}\",track=\"canary\"";
+    let query = format!(
+        "sum by (namespace, rollout, track) (rate(http_requests_total{{{sel},code!~\"5..\"}}[1m])) / sum by (namespace, rollout, track) (rate(http_requests_total{{{sel}}}[1m]))"
+    );
     json!({
         "apiVersion": "argoproj.io/v1alpha1", "kind": "AnalysisTemplate",
         "metadata": {"name": "success-rate", "namespace": ns},
         "spec": {
-            "args": [{"name": "service-name"}],
+            "args": [{"name": "rollout"}, {"name": "namespace"}],
             "metrics": [{
                 "name": "success-rate",
                 "interval": "10s",
@@ -113,7 +118,7 @@ pub fn success_rate_template(ns: &str) -> Value {
                 "failureLimit": 0,
                 "provider": {"prometheus": {
                     "address": "http://prometheus.monitoring:9090",
-                    "query": "sum(rate(http_requests_total{service=\"{{args.service-name}}\",track=\"canary\",code!~\"5..\"}[1m])) / sum(rate(http_requests_total{service=\"{{args.service-name}}\",track=\"canary\"}[1m]))",
+                    "query": query,
                 }},
             }],
         },

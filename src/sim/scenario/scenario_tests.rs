@@ -1,4 +1,5 @@
 use super::*;
+use crate::sim::traffic::series::Track;
 use crate::sim::world::testkit::Kit;
 
 #[test]
@@ -124,7 +125,18 @@ fn the_casino_story_reaches_the_states_of_the_product_table() {
         "auth"
     )["status"]["updatedReplicas"]
         == 3));
-    assert!(k.world.metrics.services.contains_key("payments-canary"));
+    // The regression is a traffic fault on the canary track only: 5xx x8, latency x3.
+    let traffic = &k.world.metrics.traffic;
+    let now = crate::sim::world::metrics::wall_now();
+    let base = traffic.profile(prod, "payments").unwrap();
+    let rates = |track| traffic.rates_at(prod, "payments", track, now).unwrap();
+    let (_, canary_err, canary_lat) = rates(Track::Canary);
+    assert!(
+        (canary_err - (8.0 * base.error_ratio).min(1.0)).abs() < 1e-12 && canary_lat == 3.0,
+        "the regression shows in traffic: {canary_err} {canary_lat} vs {base:?}"
+    );
+    let (_, stable_err, stable_lat) = rates(Track::Stable);
+    assert_eq!((stable_err, stable_lat), (base.error_ratio, 1.0));
     // bonus (Flagger) progresses and waits at WaitingPromotion.
     let bonus_waits = |k: &Kit| {
         k.get("flagger.app/v1beta1", "Canary", prod, "bonus")["status"]["phase"]

@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::sim::proxy::ProxyRequest;
+use crate::sim::traffic::model::Profile;
 use crate::sim::world::metrics::Health;
 use crate::sim::world::testkit::Kit;
 
@@ -339,11 +340,30 @@ fn metric_templates_step_weights_and_the_traffic_gate() {
     let tref = json!({"name": "success", "templateRef": {"name": "success"}, "thresholdRange": {"min": 0.99}});
     an.insert("metrics".into(), json!([tref]));
     let (mut k, lt) = kit(c);
-    let q = r#"sum(rate(requests{service="{{ service }}-canary",code!~"5.."}[{{ interval }}]))"#;
+    // The canary track's success ratio, measured from the simulated traffic.
+    let sel = r#"namespace="{{ namespace }}",rollout="{{ name }}",track="canary""#;
+    let q = format!(
+        r#"sum(rate(http_requests_total{{{sel},code!~"5.."}}[{{{{ interval }}}}])) / sum(rate(http_requests_total{{{sel}}}[{{{{ interval }}}}]))"#
+    );
     k.apply(json!({"apiVersion": API_VERSION, "kind": "MetricTemplate",
         "metadata": {"name": "success", "namespace": "test"},
         "spec": {"provider": {"type": "prometheus", "address": "http://prometheus:9090"}, "query": q}}));
     phase(&mut k, "Initialized", MIN);
+    let error_ratio = |k: &mut Kit, error_ratio: f64| {
+        let traffic = &mut k.world.metrics.traffic;
+        let profile = traffic
+            .profile("test", "podinfo")
+            .expect("podinfo has traffic");
+        traffic.set_profile(
+            "test",
+            "podinfo",
+            Profile {
+                error_ratio,
+                ..profile
+            },
+        );
+    };
+    error_ratio(&mut k, 0.001);
     release(&mut k, "podinfo:6.1.0");
     phase(&mut k, "Progressing", MIN);
     k.run(MIN, S);
@@ -358,7 +378,8 @@ fn metric_templates_step_weights_and_the_traffic_gate() {
     }
     let m = format!("Confirm-traffic-increase check {traffic} passed");
     saw(&k, &[&m]);
-    health(&mut k, 0.9, 0.1);
+    check(&k, json!({"failedChecks": 0}));
+    error_ratio(&mut k, 0.1);
     until(&mut k, "failedChecks", json!(1), MIN);
     saw(&k, &["Halt podinfo.test advancement success 0.90 < 0.99"]);
     k.assert_no_refused_writes();

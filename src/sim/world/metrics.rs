@@ -1,10 +1,12 @@
-//! What a metric query measures in the simulated world, until the traffic model
-//! ([sim-traffic]) answers real PromQL: per service, a success rate and a p99 latency,
-//! which scenario stories change (a regression). A query is matched to a service by name
-//! and to a quantity by its shape (`5..` / `success` → success rate; `latency` /
-//! `duration` / `quantile` → latency; otherwise the success rate).
+//! What metric queries measure in the simulated world: the traffic model (see
+//! `sim::traffic`), answered through the same engine as the `/api/v1/query` endpoint. Tests
+//! may pin a name's health by hand (`set`); such a name then answers queries that mention it
+//! and Flagger's built-in checks.
 
 use std::collections::HashMap;
+
+use crate::sim::traffic::model::TrafficModel;
+use crate::sim::traffic::series::{Track, TrafficSeries};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Health {
@@ -23,47 +25,110 @@ impl Default for Health {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+/// Wall-clock now, in seconds since the epoch (the traffic model's time).
+pub fn wall_now() -> f64 {
+    chrono::Utc::now().timestamp_micros() as f64 / 1e6
+}
+
+/// How far back health looks (Flagger's checks, tests).
+const HEALTH_WINDOW: f64 = 60.0;
+
+#[derive(Debug, Clone)]
 pub struct MetricModel {
-    /// By service (or workload) name; the canary's version of a service as `<name>-canary`.
+    pub traffic: TrafficModel,
+    /// Health pinned by hand, by name (tests).
     pub services: HashMap<String, Health>,
 }
 
+impl Default for MetricModel {
+    fn default() -> Self {
+        Self::new(1)
+    }
+}
+
 impl MetricModel {
+    pub fn new(seed: u64) -> Self {
+        Self {
+            traffic: TrafficModel::new(wall_now(), seed),
+            services: HashMap::new(),
+        }
+    }
+
     pub fn set(&mut self, service: &str, health: Health) {
         self.services.insert(service.to_string(), health);
     }
 
-    /// The health of the first (longest) known service named in `query`, else the default.
-    pub fn health_in(&self, query: &str) -> Health {
+    fn pinned_in(&self, text: &str) -> Option<Health> {
         let mut names: Vec<&String> = self
             .services
             .keys()
-            .filter(|n| query.contains(n.as_str()))
+            .filter(|n| text.contains(n.as_str()))
             .collect();
         names.sort_by_key(|n| std::cmp::Reverse(n.len()));
-        names
-            .first()
-            .and_then(|n| self.services.get(*n))
-            .copied()
-            .unwrap_or_default()
+        names.first().and_then(|n| self.services.get(*n)).copied()
     }
 
-    /// A Prometheus-like vector result for `query`.
+    /// The health of a workload's track (`name` or `name-canary`) over the last minute of
+    /// traffic; pinned health first.
+    pub fn health_in(&self, name: &str) -> Health {
+        if let Some(h) = self.pinned_in(name) {
+            return h;
+        }
+        let (base, track) = match name.strip_suffix("-canary") {
+            Some(b) => (b, Track::Canary),
+            None => (name, Track::Stable),
+        };
+        let now = wall_now();
+        let Some(w) = self
+            .traffic
+            .workloads()
+            .into_iter()
+            .find(|w| w.rollout == base || w.service == base)
+        else {
+            return Health::default();
+        };
+        let win = self.traffic.window(&w, track, now - HEALTH_WINDOW, now);
+        let success_rate = if win.requests > 0.0 {
+            1.0 - win.errors / win.requests
+        } else {
+            Health::default().success_rate
+        };
+        let p99_seconds = self
+            .traffic
+            .rates_at(&w.namespace, &w.rollout, track, now)
+            .and_then(|(_, _, lat)| {
+                Some(
+                    self.traffic
+                        .profile(&w.namespace, &w.rollout)?
+                        .quantile(0.99, lat),
+                )
+            })
+            .unwrap_or(Health::default().p99_seconds);
+        Health {
+            success_rate,
+            p99_seconds,
+        }
+    }
+
+    /// A Prometheus-like vector result for `query`, as `/api/v1/query` would answer it now
+    /// (one value per result row); pinned names answer the queries that mention them.
     pub fn query(&self, query: &str) -> Result<Vec<f64>, String> {
         if query.trim().is_empty() {
             return Err("empty query".to_string());
         }
-        let h = self.health_in(query);
-        let q = query.to_ascii_lowercase();
-        let latency = ["latency", "duration", "quantile", "_bucket"]
-            .iter()
-            .any(|k| q.contains(k));
-        Ok(vec![if latency {
-            h.p99_seconds
-        } else {
-            h.success_rate
-        }])
+        if let Some(h) = self.pinned_in(query) {
+            let q = query.to_ascii_lowercase();
+            let latency = ["latency", "duration", "quantile", "_bucket"]
+                .iter()
+                .any(|k| q.contains(k));
+            return Ok(vec![if latency {
+                h.p99_seconds
+            } else {
+                h.success_rate
+            }]);
+        }
+        crate::sim::traffic::query::instant(&self.traffic, query, wall_now())
+            .map(|rows| rows.into_iter().map(|(_, v)| v).collect())
     }
 }
 
@@ -72,15 +137,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn queries_find_their_service_and_quantity() {
+    fn pinned_health_answers_queries_and_checks_that_name_it() {
         let mut m = MetricModel::default();
-        m.set(
-            "payments",
-            Health {
-                success_rate: 0.95,
-                p99_seconds: 0.9,
-            },
-        );
         m.set(
             "payments-canary",
             Health {
@@ -88,10 +146,35 @@ mod tests {
                 p99_seconds: 2.7,
             },
         );
-        let q = r#"sum(rate(http_requests_total{service="payments-canary",code!~"5.."}[1m])) / sum(rate(http_requests_total{service="payments-canary"}[1m]))"#;
+        let q = r#"sum(rate(http_requests_total{service="payments-canary",code!~"5.."}[1m]))"#;
         assert_eq!(m.query(q), Ok(vec![0.60]));
-        assert_eq!(m.query("histogram_quantile(0.99, rate(http_request_duration_seconds_bucket{service=\"payments\"}[1m]))"), Ok(vec![0.9]));
-        assert_eq!(m.query("up{service=\"lobby\"}"), Ok(vec![0.998]));
+        assert_eq!(m.health_in("payments-canary").p99_seconds, 2.7);
         assert!(m.query(" ").is_err());
+    }
+
+    #[test]
+    fn health_comes_from_traffic_and_faults_move_it() {
+        let mut m = MetricModel::default();
+        m.traffic.ensure("casino-prod", "bonus", "bonus");
+        let now = wall_now();
+        m.traffic
+            .set_share("casino-prod", "bonus", 0.2, now - 120.0);
+        let healthy = m.health_in("bonus-canary");
+        assert!((healthy.success_rate - 0.998).abs() < 1e-6, "{healthy:?}");
+        m.traffic
+            .add_fault(crate::sim::traffic::model::TrafficFault {
+                namespace: "casino-prod".into(),
+                rollout: "bonus".into(),
+                track: Some(Track::Canary),
+                kind: crate::sim::traffic::model::FaultKind::Errors(100.0),
+                from: now - 120.0,
+                until: f64::INFINITY,
+            });
+        let sick = m.health_in("bonus-canary");
+        assert!(sick.success_rate < 0.9, "{sick:?}");
+        assert!(
+            (m.health_in("bonus").success_rate - 0.998).abs() < 1e-6,
+            "the stable track is fine"
+        );
     }
 }

@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod replicaset;
 #[cfg(test)]
 pub mod testkit;
+pub mod traffic;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -88,6 +89,7 @@ pub fn controllers() -> Vec<Box<dyn Controller>> {
         Box::new(analysis::AnalysisRunController),
         Box::new(replicaset::GarbageCollector),
         Box::new(argo::RolloutController),
+        Box::new(traffic::TrafficController),
     ]
 }
 
@@ -109,7 +111,7 @@ impl World {
             fired: Vec::new(),
             controllers,
             running,
-            metrics: metrics::MetricModel::default(),
+            metrics: metrics::MetricModel::new(seed),
             loadtester,
         }
     }
