@@ -5,6 +5,7 @@
 
 mod duration;
 mod error;
+mod metrics;
 mod model;
 mod show;
 
@@ -13,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 pub use duration::ConfigDuration;
 pub use error::{ConfigError, line_col};
+pub use metrics::{PrometheusConfig, QueriesConfig, RulesConfig, ServiceConfig};
 pub use model::{Config, ContextConfig, LogConfig, UiConfig, is_dns_label};
 pub use show::render_show;
 

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::duration::ConfigDuration;
+use super::metrics::{PrometheusConfig, QueriesConfig, RulesConfig, ServiceConfig};
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -17,6 +18,10 @@ pub struct Config {
     /// `[contexts.<kube context name>]`: settings applied when that context is active.
     pub contexts: BTreeMap<String, ContextConfig>,
     pub log: LogConfig,
+    pub prometheus: PrometheusConfig,
+    pub queries: QueriesConfig,
+    pub rules: RulesConfig,
+    pub services: Vec<ServiceConfig>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

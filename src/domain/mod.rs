@@ -4,6 +4,7 @@
 pub mod detail;
 pub mod identity;
 pub mod judge;
+pub mod metrics;
 pub mod phase;
 pub mod rollout;
 pub mod sample;
