@@ -13,6 +13,8 @@ use serde_json::Value;
 pub struct Prometheus {
     pub addr: SocketAddr,
     child: Child,
+    /// Everything `prometheus` was started with (for [`Prometheus::restart`]).
+    args: Vec<String>,
     _dir: tempfile::TempDir,
 }
 
@@ -24,10 +26,27 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// What [`Prometheus::start_with`] adds to the defaults.
+#[derive(Debug, Clone, Default)]
+pub struct PromOptions {
+    /// Extra flags; `{addr}` becomes the listen address (`127.0.0.1:PORT`), e.g.
+    /// `--web.external-url=http://{addr}/prometheus`.
+    pub args: Vec<String>,
+    /// The content of a `--web.config.file` (`tls_server_config`, `basic_auth_users`).
+    pub web_config: Option<String>,
+}
+
 impl Prometheus {
     /// Starts Prometheus scraping `target` (`127.0.0.1:PORT`, plain HTTP) every second;
     /// `None` outside CI when it is not installed (CI fails instead).
     pub fn start(target: SocketAddr) -> Option<Self> {
+        Self::start_with(target, PromOptions::default())
+    }
+
+    /// [`Prometheus::start`] with extra flags and/or a `--web.config.file` (TLS, basic
+    /// auth). With a web config the plain-HTTP ready probe cannot be used: this returns
+    /// once the port accepts connections, and the test waits for the API itself.
+    pub fn start_with(target: SocketAddr, opts: PromOptions) -> Option<Self> {
         if !super::sim::require_tool("prometheus") {
             return None;
         }
@@ -41,30 +60,74 @@ impl Prometheus {
         )
         .unwrap();
         let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-        let child = Command::new("prometheus")
-            .arg(format!("--config.file={}", config.display()))
-            .arg(format!(
-                "--storage.tsdb.path={}",
-                dir.path().join("tsdb").display()
-            ))
-            .arg(format!("--web.listen-address={addr}"))
-            .arg("--web.enable-lifecycle")
-            .arg("--log.level=warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("prometheus starts");
-        let p = Self {
+        let mut args = vec![
+            format!("--config.file={}", config.display()),
+            format!("--storage.tsdb.path={}", dir.path().join("tsdb").display()),
+            format!("--web.listen-address={addr}"),
+            "--web.enable-lifecycle".to_string(),
+            "--log.level=warn".to_string(),
+        ];
+        for arg in &opts.args {
+            args.push(arg.replace("{addr}", &addr.to_string()));
+        }
+        if let Some(web) = &opts.web_config {
+            let path = dir.path().join("web.yml");
+            std::fs::write(&path, web).unwrap();
+            args.push(format!("--web.config.file={}", path.display()));
+        }
+        let child = spawn(&args);
+        let mut p = Self {
             addr,
             child,
+            args,
             _dir: dir,
         };
         let deadline = Instant::now() + Duration::from_secs(30);
-        while get(addr, "/-/ready").map(|(s, _)| s) != Some(200) {
+        // The ready probe lives under the route prefix, if any.
+        let prefix = opts
+            .args
+            .iter()
+            .find_map(|a| a.strip_prefix("--web.route-prefix="))
+            .unwrap_or("");
+        let ready = format!("{}/-/ready", prefix.trim_end_matches('/'));
+        loop {
+            let up = if opts.web_config.is_some() {
+                TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_ok()
+            } else {
+                get(addr, &ready).map(|(s, _)| s) == Some(200)
+            };
+            if up {
+                break;
+            }
+            if let Ok(Some(status)) = p.child.try_wait() {
+                panic!(
+                    "prometheus exited at start ({status}); flags {:?}",
+                    opts.args
+                );
+            }
             assert!(Instant::now() < deadline, "prometheus never became ready");
             std::thread::sleep(Duration::from_millis(100));
         }
         Some(p)
+    }
+
+    /// Stops the server (SIGTERM, then waits); the data directory stays.
+    pub fn stop(&mut self) {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(self.child.id() as i32),
+            nix::sys::signal::Signal::SIGTERM,
+        );
+        let _ = self.child.wait();
+    }
+
+    /// Starts it again on the same address and data (plain HTTP only) and waits until ready.
+    pub fn restart(&mut self) {
+        self.child = spawn(&self.args);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while get(self.addr, "/-/ready").map(|(s, _)| s) != Some(200) {
+            assert!(Instant::now() < deadline, "prometheus never came back");
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     /// `/api/v1/query` at the current time; the parsed JSON.
@@ -82,6 +145,15 @@ impl Prometheus {
         assert_eq!(status, 200, "{body}");
         serde_json::from_str(&body).unwrap()
     }
+}
+
+fn spawn(args: &[String]) -> Child {
+    Command::new("prometheus")
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("prometheus starts")
 }
 
 impl Drop for Prometheus {
