@@ -63,6 +63,27 @@ fn the_example_loads_with_every_commented_setting_enabled() {
         Some(Path::new("/var/tmp/shipdeck.log"))
     );
     assert_eq!(c.keys["rollout"]["ctrl-a"], "approve");
+    // Metrics: a Mimir tenant, the sim templates spelled out, one critical service.
+    assert!(c.prometheus.enabled());
+    assert_eq!(c.prometheus.url, "https://mimir.example/prometheus");
+    assert_eq!(c.prometheus.headers["X-Scope-OrgID"], "casino");
+    let q = c.query_set().unwrap();
+    let sim = shipdeck::domain::metrics::templates::QuerySet::preset(
+        shipdeck::domain::metrics::templates::Preset::Sim,
+    )
+    .unwrap();
+    assert_eq!(q, sim, "the example templates are the sim preset's");
+    assert_eq!(c.services.len(), 1);
+    assert!(shipdeck::config::metrics::is_critical(
+        &c.services,
+        "casino-prod",
+        "payments"
+    ));
+    let t = c
+        .rules
+        .thresholds_for(&c.services, "casino-prod", "payments");
+    assert!((t.error_ratio_floor - 0.002).abs() < 1e-12);
+    assert!((t.latency_floor - 0.010).abs() < 1e-12);
     shipdeck::input::KeyMap::with_overrides(&c.keys).unwrap();
     // Every key the config knows is in the file, enabled.
     let mut full = Config::default();
@@ -80,6 +101,41 @@ fn the_example_loads_with_every_commented_setting_enabled() {
     }
     for key in ["read_only", "namespaces"] {
         assert!(present.iter().any(|k| k.ends_with(key)), "{key}");
+    }
+    // Optional keys that cannot all be enabled at once (basic auth beside a bearer token,
+    // the labels of other identities) are documented in prose: each is named as `key = `.
+    let mut every = Config::default();
+    let p = &mut every.prometheus;
+    p.bearer_token_file = Some("/t".into());
+    p.basic_auth_user = Some("u".into());
+    p.basic_auth_password_file = Some("/p".into());
+    p.ca_file = Some("/c".into());
+    let some = || Some("x".to_string());
+    every.queries = config::QueriesConfig {
+        request_rate: some(),
+        error_ratio: some(),
+        latency_p95: some(),
+        latency_p99: some(),
+        identity: some(),
+        namespace_label: some(),
+        workload_label: some(),
+        track_label: some(),
+        service_label: some(),
+        hash_label: some(),
+    };
+    let mut optional = Vec::new();
+    leaves("", &toml::Value::try_from(&every).unwrap(), &mut optional);
+    let text = example();
+    let sections = ["prometheus.", "queries."];
+    for key in optional
+        .iter()
+        .filter(|k| sections.iter().any(|s| k.starts_with(s)))
+    {
+        let leaf = key.rsplit('.').next().unwrap();
+        assert!(
+            text.contains(&format!("{leaf} = ")),
+            "config.example.toml does not mention `{key}`"
+        );
     }
 }
 

@@ -5,7 +5,7 @@
 
 mod duration;
 mod error;
-mod metrics;
+pub mod metrics;
 mod model;
 mod show;
 

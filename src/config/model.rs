@@ -112,6 +112,7 @@ impl Config {
                 ));
             }
         }
+        super::metrics::validate(&self.prometheus, &self.queries, &self.rules, &self.services)?;
         Ok(())
     }
 }

@@ -163,6 +163,13 @@ pub struct ArgoDetail {
     pub workload_ref: Option<String>,
     /// The CLI's `Images:` block; empty when the ReplicaSets were not given.
     pub images: Vec<TaggedImage>,
+    /// `spec.strategy.canary.canaryService` / `stableService` (metrics name the sides by
+    /// them).
+    pub canary_service: Option<String>,
+    pub stable_service: Option<String>,
+    /// `spec.strategy.blueGreen.activeService` / `previewService`.
+    pub active_service: Option<String>,
+    pub preview_service: Option<String>,
 }
 
 impl ArgoDetail {

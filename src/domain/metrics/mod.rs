@@ -3,8 +3,10 @@
 //! Pure: values arrive already fetched and converted; time arrives as values.
 
 pub mod alerts;
+pub mod collect;
 pub mod prom;
 pub mod rules;
+pub mod target;
 pub mod templates;
 
 use chrono::{DateTime, Utc};

@@ -37,6 +37,7 @@ fn convert(obj: &Value, ctx: &ConvertCtx) -> Result<RolloutRow, ConvertError> {
     let namespace = ro.metadata.namespace.as_deref().unwrap_or_default();
     let (spec, status) = (&ro.spec, &ro.status);
     let canary = spec.strategy.canary.as_ref();
+    let blue_green = spec.strategy.blue_green.as_ref();
     let kind = match (canary, &spec.strategy.blue_green) {
         (Some(_), _) => ControllerKind::ArgoCanary,
         (None, Some(_)) => ControllerKind::ArgoBlueGreen,
@@ -81,6 +82,10 @@ fn convert(obj: &Value, ctx: &ConvertCtx) -> Result<RolloutRow, ConvertError> {
         active_selector: status.blue_green.active_selector.clone(),
         preview_selector: status.blue_green.preview_selector.clone(),
         workload_ref: spec.workload_ref.as_ref().map(|w| w.name.clone()),
+        canary_service: canary.and_then(|c| nonempty(&c.canary_service)),
+        stable_service: canary.and_then(|c| nonempty(&c.stable_service)),
+        active_service: blue_green.and_then(|b| nonempty(&b.active_service)),
+        preview_service: blue_green.and_then(|b| nonempty(&b.preview_service)),
         images: owned
             .as_deref()
             .map(|rss| cli_images(&ro, rss))
@@ -354,4 +359,8 @@ fn merge(out: &mut Vec<TaggedImage>, image: String, tags: Vec<ImageTag>) {
         }
         None => out.push(TaggedImage { image, tags }),
     }
+}
+
+fn nonempty(s: &Option<String>) -> Option<String> {
+    s.clone().filter(|s| !s.is_empty())
 }

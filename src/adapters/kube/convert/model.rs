@@ -138,6 +138,8 @@ pub struct CanaryStrategy {
     pub steps: Vec<Step>,
     pub traffic_routing: Option<TrafficRouting>,
     pub ping_pong: Option<Value>,
+    pub canary_service: Option<String>,
+    pub stable_service: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -176,6 +178,8 @@ pub struct PluginStep {
 #[serde(rename_all = "camelCase", default)]
 pub struct BlueGreenStrategy {
     pub post_promotion_analysis: Option<Value>,
+    pub active_service: Option<String>,
+    pub preview_service: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
