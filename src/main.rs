@@ -84,9 +84,14 @@ fn run_ui(cli: Cli, env: EnvLookup) -> ExitCode {
         tracing::info!(context = %target.context, server = %target.cluster_url, identity = ?who, "session");
 
         let config = &prepared.loaded.config;
+        let (metrics_settings, metrics_exec) = match runtime::metrics::setup(config) {
+            Ok(m) => m,
+            Err(e) => return usage_error(&e),
+        };
         let info = session::info_for(&target, &cli.global, &config.contexts);
         let sess = Session::new(info, target.contexts.clone(), cli.global.readonly);
         let mut state = AppState::new(sess, prepared.keymap.clone(), clock::now());
+        state.set_metrics(metrics_settings);
         state.ascii = config.ui.ascii
             || !locale_is_utf8(var("LC_ALL").as_deref(), var("LC_CTYPE").as_deref(), var("LANG").as_deref());
         state.theme_name = prepared.theme.name.clone();
@@ -113,6 +118,7 @@ fn run_ui(cli: Cli, env: EnvLookup) -> ExitCode {
                 depth,
                 watch: None,
                 new_theme: None,
+                metrics: metrics_exec,
                 quit: false,
             },
             events: rx,

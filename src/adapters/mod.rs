@@ -4,4 +4,6 @@
 pub mod clock;
 pub mod kube;
 pub mod log;
+pub mod metrics_jobs;
+pub mod prometheus;
 pub mod terminal;

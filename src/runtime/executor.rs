@@ -21,6 +21,7 @@ pub struct Executor {
     pub watch: Option<tokio::task::JoinHandle<()>>,
     /// A theme that was loaded and should replace the current one.
     pub new_theme: Option<Theme>,
+    pub metrics: super::metrics::MetricsExec,
     pub quit: bool,
 }
 
@@ -76,6 +77,7 @@ impl Executor {
                         let user = target.user.clone();
                         let t = target.clone();
                         self.target = target;
+                        self.metrics.forget_kube();
                         self.send(Event::SessionChanged(info));
                         tokio::spawn(async move {
                             session::identify_in_background(t, user, events).await;
@@ -83,6 +85,13 @@ impl Executor {
                     }
                     Err(e) => self.notice(true, e.to_string()),
                 },
+                Command::QueryMetrics(req) => self.metrics.query(req, self.events.clone()),
+                Command::QueryRange(req) => self.metrics.range(req, self.events.clone()),
+                Command::FetchRelease(req) => {
+                    self.metrics
+                        .release(req, self.target.clone(), self.events.clone())
+                }
+                Command::Bell => super::metrics::bell(),
             }
         }
     }

@@ -4,7 +4,9 @@
 
 use crate::domain::scope::NamespaceScope;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+use super::metrics::{MetricsRequest, RangeRequest, ReleaseRequest};
+
+#[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     Quit,
     /// Load a theme by name or path and use it.
@@ -16,15 +18,28 @@ pub enum Command {
     },
     /// Switch to another kube context of the kubeconfig.
     SwitchContext(String),
+    /// One interval's grouped metric queries.
+    QueryMetrics(MetricsRequest),
+    /// Range queries for the chart of the rollout on screen.
+    QueryRange(RangeRequest),
+    /// Look up when a rollout's newest revision started.
+    FetchRelease(ReleaseRequest),
+    /// Ring the terminal bell (a new critical alert).
+    Bell,
 }
 
 impl Command {
     /// Whether the command changes anything outside shipdeck (a cluster, a flag backend).
     pub fn is_mutating(&self) -> bool {
         match self {
-            Self::Quit | Self::SetTheme(_) | Self::StartWatch { .. } | Self::SwitchContext(_) => {
-                false
-            }
+            Self::Quit
+            | Self::SetTheme(_)
+            | Self::StartWatch { .. }
+            | Self::SwitchContext(_)
+            | Self::QueryMetrics(_)
+            | Self::QueryRange(_)
+            | Self::FetchRelease(_)
+            | Self::Bell => false,
         }
     }
 }

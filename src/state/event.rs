@@ -6,7 +6,9 @@ use crate::domain::identity::Identity;
 use crate::domain::rollout::RolloutRow;
 use crate::input::KeyChord;
 
+use super::metrics::{MetricsAnswer, RangeAnswer, ReleaseAnswer};
 use super::session::{SessionInfo, SourceState};
+use crate::domain::rollout::RolloutKey;
 
 /// Identifies the object a row comes from, whatever its strategy.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -54,6 +56,19 @@ pub enum Event {
     SessionChanged(SessionInfo),
     /// A theme was loaded (`:theme`): its name, or why it could not be.
     ThemeLoaded(Result<String, String>),
+    /// The grouped metric queries of request `id` came back.
+    Metrics {
+        id: u64,
+        result: Result<MetricsAnswer, String>,
+    },
+    /// The chart's range queries of request `id` for `key` came back.
+    MetricRange {
+        id: u64,
+        key: RolloutKey,
+        result: Result<RangeAnswer, String>,
+    },
+    /// The release (newest ReplicaSet) of a rollout was looked up.
+    Release(ReleaseAnswer),
     /// An adapter wants the operator to know something.
     Notice {
         error: bool,

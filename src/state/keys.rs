@@ -153,6 +153,9 @@ fn apply(state: &mut AppState, intent: Intent) -> Vec<Command> {
         return Vec::new();
     }
     let page = state.page_rows() as isize;
+    if state.screen == Screen::Alerts && super::metrics::alert_key(state, intent, page) {
+        return Vec::new();
+    }
     match intent {
         Intent::Help => state.overlay = Overlay::Help { scroll: 0 },
         Intent::Palette => state.overlay = Overlay::Palette(Palette::default()),

@@ -4,6 +4,7 @@
 pub mod command;
 pub mod event;
 mod keys;
+pub mod metrics;
 pub mod palette;
 pub mod rollouts;
 pub mod session;
@@ -84,6 +85,7 @@ pub struct AppState {
     pub keymap: KeyMap,
     pub session: Session,
     pub rollouts: RolloutList,
+    pub metrics: metrics::MetricsState,
     pub flash: Option<Flash>,
     pub now: DateTime<Utc>,
     pub size: (u16, u16),
@@ -110,6 +112,7 @@ impl AppState {
             keymap,
             session,
             rollouts: RolloutList::default(),
+            metrics: metrics::MetricsState::new(metrics::MetricsSettings::default()),
             flash: None,
             now,
             size: (120, 36),
@@ -138,6 +141,18 @@ impl AppState {
             stack.push(Scope::Input);
         }
         stack
+    }
+
+    /// Applies the metrics configuration (critical services mark their rows).
+    pub fn set_metrics(&mut self, settings: metrics::MetricsSettings) {
+        let critical = settings
+            .services
+            .iter()
+            .filter(|s| s.critical)
+            .map(|s| (s.namespace.clone(), s.name.clone()))
+            .collect();
+        self.rollouts.set_critical(critical);
+        self.metrics = metrics::MetricsState::new(settings);
     }
 
     /// Rows the table can show at the current terminal height.
@@ -173,6 +188,10 @@ impl AppState {
 pub fn restart_watch(state: &mut AppState) -> Command {
     state.session.generation += 1;
     state.rollouts.clear();
+    state.metrics.reset(state.now);
+    state
+        .rollouts
+        .set_alerting(std::collections::HashSet::new());
     for name in ["rollouts", "canaries", "deployments"] {
         state.session.set_source(name, SourceState::Connecting);
     }
@@ -206,8 +225,11 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Command> {
             if state.rollouts.visible_len() > 0 {
                 state.dirty = true;
             }
-            Vec::new()
+            metrics::on_tick(state, now)
         }
+        Event::Metrics { id, result } => metrics::on_answer(state, id, result),
+        Event::MetricRange { id, key, result } => metrics::on_range(state, id, key, result),
+        Event::Release(answer) => metrics::on_release(state, answer),
         Event::Identity(id) => {
             state.session.identity = Some(id);
             state.dirty = true;

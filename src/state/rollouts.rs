@@ -2,8 +2,9 @@
 //! selection (kept by key, so it survives resyncs and re-sorting).
 
 use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
 
-use crate::domain::rollout::{ControllerKind, Phase, RolloutKey, RolloutRow};
+use crate::domain::rollout::{Attention, ControllerKind, Phase, RolloutKey, RolloutRow};
 
 use super::event::RowId;
 
@@ -68,6 +69,12 @@ pub struct RolloutList {
     selected: Option<RolloutKey>,
     /// Whether any rows have ever arrived (distinguishes "loading" from "none").
     pub loaded: bool,
+    /// Rollouts with a firing regression alert: pinned as "alert firing".
+    alerting: HashSet<RolloutKey>,
+    /// The attention a row had before an alert displaced it (restored when it clears).
+    displaced: HashMap<RolloutKey, Option<Attention>>,
+    /// `(namespace, name)` of services configured critical.
+    critical: HashSet<(String, String)>,
 }
 
 impl Default for RolloutList {
@@ -80,6 +87,9 @@ impl Default for RolloutList {
             pinned: 0,
             selected: None,
             loaded: false,
+            alerting: HashSet::new(),
+            displaced: HashMap::new(),
+            critical: HashSet::new(),
         }
     }
 }
@@ -130,6 +140,7 @@ impl RolloutList {
     /// the position it had (`pos`, taken before the change) when its row is gone.
     fn after_change(&mut self, pos: usize) {
         self.loaded = true;
+        self.apply_overlays();
         self.recompute();
         let still_there = self
             .selected
@@ -137,6 +148,80 @@ impl RolloutList {
             .is_some_and(|k| self.position_of(k).is_some());
         if !still_there {
             self.select_index(pos.min(self.visible.len().saturating_sub(1)));
+        }
+    }
+
+    /// Marks the rollouts with a firing alert (the rest lose the mark), keeping the
+    /// selection.
+    pub fn set_alerting(&mut self, keys: HashSet<RolloutKey>) {
+        if keys == self.alerting {
+            return;
+        }
+        self.alerting = keys;
+        let pos = self.cursor().unwrap_or(0);
+        self.apply_overlays();
+        self.recompute();
+        let still_there = self
+            .selected
+            .as_ref()
+            .is_some_and(|k| self.position_of(k).is_some());
+        if !still_there {
+            self.select_index(pos.min(self.visible.len().saturating_sub(1)));
+        }
+    }
+
+    /// Services configured critical (`[[services]] critical = true`).
+    pub fn set_critical(&mut self, services: HashSet<(String, String)>) {
+        self.critical = services;
+        self.apply_overlays();
+    }
+
+    /// Alert marks and critical services on top of what the converters said.
+    fn apply_overlays(&mut self) {
+        for r in &mut self.rows {
+            let firing = self.alerting.contains(&r.key);
+            if firing && r.attention != Some(Attention::AlertFiring) {
+                self.displaced.insert(r.key.clone(), r.attention);
+                r.attention = Some(Attention::AlertFiring);
+            } else if !firing && let Some(before) = self.displaced.remove(&r.key) {
+                r.attention = before;
+            }
+            if self
+                .critical
+                .contains(&(r.key.namespace.clone(), r.key.name.clone()))
+            {
+                r.critical = true;
+            }
+        }
+    }
+
+    /// Every row, visible or not, in no particular order.
+    pub fn all(&self) -> impl Iterator<Item = &RolloutRow> {
+        self.rows.iter()
+    }
+
+    /// The row of a rollout, visible or not.
+    pub fn get(&self, key: &RolloutKey) -> Option<&RolloutRow> {
+        self.rows.iter().find(|r| &r.key == key)
+    }
+
+    /// The row named `name` (tests).
+    #[cfg(test)]
+    pub fn get_by_name(&self, name: &str) -> &RolloutRow {
+        self.rows
+            .iter()
+            .find(|r| r.key.name == name)
+            .unwrap_or_else(|| panic!("no row {name}"))
+    }
+
+    /// Moves the selection to a rollout; false when it is not visible.
+    pub fn select_key(&mut self, key: &RolloutKey) -> bool {
+        match self.position_of(key) {
+            Some(pos) => {
+                self.select_index(pos);
+                true
+            }
+            None => false,
         }
     }
 

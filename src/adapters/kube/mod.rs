@@ -3,6 +3,7 @@
 pub mod convert;
 pub mod identity;
 pub mod kubeconfig;
+pub mod release;
 pub mod rows;
 pub mod source;
 
