@@ -6,6 +6,7 @@ use ratatui::layout::{Alignment, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use crate::domain::metrics::alerts::AlertSeverity;
 use crate::domain::rollout::format_age;
 use crate::state::{AppState, Screen, SourceState};
 use crate::theme::{Role, Theme};
@@ -26,6 +27,11 @@ pub fn render(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
             " [RO] read-only ",
             theme.style(Role::ChromeReadOnly),
         ));
+    }
+    // Firing alerts next: they are why the operator is awake.
+    if let Some(alerts) = alerts_span(state, theme) {
+        top.push(Span::raw(" "));
+        top.push(alerts);
     }
     top.extend([
         styled(format!("{sep}ctx "), header),
@@ -71,6 +77,30 @@ pub fn render(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
         ..second
     };
     frame.render_widget(Paragraph::new(line).alignment(Alignment::Right), right);
+}
+
+/// `⚠ 2 alerts (1 critical)`, in the style of the worst; `None` when nothing fires.
+fn alerts_span(state: &AppState, theme: &Theme) -> Option<Span<'static>> {
+    let active = &state.metrics.alerts.active;
+    if active.is_empty() {
+        return None;
+    }
+    let critical = active
+        .iter()
+        .filter(|a| a.severity == AlertSeverity::Critical)
+        .count();
+    let n = active.len();
+    let (sign, role) = if critical > 0 {
+        (if state.ascii { "x" } else { "✖" }, Role::AlertCritical)
+    } else {
+        (super::widgets::warn_sign(state.ascii), Role::AlertWarning)
+    };
+    let mut text = format!(" {sign} {n} alert{}", if n == 1 { "" } else { "s" });
+    if critical > 0 {
+        text.push_str(&format!(" ({critical} critical)"));
+    }
+    text.push(' ');
+    Some(styled(text, theme.style(role)))
 }
 
 /// The namespaces, shortened to the first and a count when there are many.

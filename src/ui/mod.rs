@@ -1,9 +1,11 @@
 //! Pure rendering: `render(&AppState, &Theme, &mut Frame)`. No I/O, no clock (time comes
 //! from `state.now`), styles only from theme roles. One screen per file.
 
+mod alerts;
 mod footer;
 mod header;
 pub mod help;
+pub mod metrics_panel;
 mod overview;
 mod palette;
 mod pending;
@@ -32,6 +34,7 @@ pub fn render(state: &AppState, theme: &Theme, frame: &mut Frame) {
     header::render(state, theme, frame, head);
     match state.screen {
         Screen::Rollouts => overview::render(state, theme, frame, body),
+        Screen::Alerts => alerts::render(state, theme, frame, body),
         other => pending::render(other, state, theme, frame, body),
     }
     footer::render_status(state, theme, frame, status);

@@ -5,17 +5,27 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
-use crate::domain::rollout::{RolloutRow, format_age};
+use crate::domain::rollout::{RolloutKey, RolloutRow, format_age};
 use crate::domain::scope::NamespaceScope;
 use crate::state::AppState;
 use crate::theme::{Role, Theme};
 
+use super::metrics_panel::{PANEL_HEIGHT, render_metrics_panel};
 use super::widgets::{arrow, dot, phase_span, styled, truncate, warn_sign};
 
 /// Terminals at least this wide get the namespace and kind columns.
 const WIDE: u16 = 110;
+/// Terminals at least this tall get the metrics panel of the selected row under the table.
+const TALL: u16 = 30;
 
 pub fn render(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let area = match metrics_split(state, frame.area().height, area) {
+        Some((table, panel, key)) => {
+            render_metrics_panel(state, theme, key, frame, panel);
+            table
+        }
+        None => area,
+    };
     let list = &state.rollouts;
     let count = if list.filter().is_empty() {
         format!(" Rollouts {} ", list.total())
@@ -300,6 +310,26 @@ fn version_cell(
     let room = width.saturating_sub(if spans.is_empty() { 0 } else { 2 });
     spans.push(Span::raw(truncate(&text, room, ascii)));
     Line::from(spans)
+}
+
+/// The table's and the metrics panel's areas, when the terminal is tall enough and the
+/// selected row has metrics (or metrics are configured at all); `None` leaves the overview
+/// as it is.
+fn metrics_split(
+    state: &AppState,
+    terminal_height: u16,
+    area: Rect,
+) -> Option<(Rect, Rect, &RolloutKey)> {
+    let key = &state.rollouts.selected()?.key;
+    let m = &state.metrics;
+    let wanted = m.settings.enabled || m.per_rollout.contains_key(key);
+    if !wanted || terminal_height < TALL || area.height < PANEL_HEIGHT + 6 {
+        return None;
+    }
+    let [table, panel] =
+        ratatui::layout::Layout::vertical([Constraint::Fill(1), Constraint::Length(PANEL_HEIGHT)])
+            .areas(area);
+    Some((table, panel, key))
 }
 
 /// Whether any rollout source is failing (its rows are the last known).

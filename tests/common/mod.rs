@@ -15,6 +15,7 @@ use nix::sys::termios::{LocalFlags, tcgetattr};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_shipdeck");
 
+pub mod headless;
 pub mod prometheus;
 pub mod sim;
 pub mod tmux;

@@ -1,0 +1,126 @@
+//! shipdeck without a terminal: the real reducer, the real executor (kube watchers,
+//! Prometheus client, release lookups) and wall-clock ticks, driven by the test. What a
+//! frame would show is rendered to a TestBackend on demand.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use shipdeck::cli::Cli;
+use shipdeck::config::Config;
+use shipdeck::runtime::Executor;
+use shipdeck::sim::SimHandle;
+use shipdeck::state::{AppState, Event, Session, restart_watch, update};
+use shipdeck::theme::{ColorDepth, Theme};
+use tokio::sync::mpsc;
+
+pub struct Headless {
+    pub state: AppState,
+    exec: Executor,
+    rx: mpsc::Receiver<Event>,
+    _dir: tempfile::TempDir,
+}
+
+impl Headless {
+    /// Watches `namespace` of `sim` as the operator identity, with `config_toml` as the
+    /// configuration file.
+    pub async fn start(sim: &SimHandle, namespace: &str, config_toml: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let kc = dir.path().join("kubeconfig");
+        std::fs::write(&kc, sim.kubeconfig("sim-operator", None)).unwrap();
+        let (config, _) = shipdeck::config::parse("test.toml", config_toml).unwrap();
+        config.validate().unwrap();
+        let target =
+            shipdeck::adapters::kube::resolve(Some(&kc.clone().into_os_string()), None, None)
+                .unwrap();
+        let cli = Cli::try_parse_from(["shipdeck", "-n", namespace]).unwrap();
+        let info = shipdeck::runtime::session::info_for(&target, &cli.global, &config.contexts);
+        let session = Session::new(info, target.contexts.clone(), false);
+        let mut state = AppState::new(session, Default::default(), chrono::Utc::now());
+        let (settings, metrics) = shipdeck::runtime::metrics::setup(&config).unwrap();
+        state.set_metrics(settings);
+        let (tx, rx) = mpsc::channel(1024);
+        let mut exec = Executor {
+            events: tx,
+            target,
+            contexts: config.contexts.clone(),
+            flags: cli.global.clone(),
+            depth: ColorDepth::TrueColor,
+            watch: None,
+            new_theme: None,
+            metrics,
+            quit: false,
+        };
+        let watch = restart_watch(&mut state);
+        exec.dispatch(vec![watch], false);
+        Self {
+            state,
+            exec,
+            rx,
+            _dir: dir,
+        }
+    }
+
+    /// Runs the loop (events, a tick every 250 ms) until `done` holds or `timeout` passes;
+    /// panics with the screen and `what` on timeout.
+    pub async fn run_until(
+        &mut self,
+        what: &str,
+        timeout: Duration,
+        mut done: impl FnMut(&AppState) -> bool,
+    ) {
+        let deadline = Instant::now() + timeout;
+        let mut tick = tokio::time::interval(Duration::from_millis(250));
+        while !done(&self.state) {
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}\n{}",
+                self.screen(150, 40)
+            );
+            let ev = tokio::select! {
+                Some(ev) = self.rx.recv() => ev,
+                _ = tick.tick() => Event::Tick(chrono::Utc::now()),
+            };
+            let cmds = update(&mut self.state, ev);
+            self.exec.dispatch(cmds, false);
+        }
+    }
+
+    /// Feeds one event as the loop would.
+    pub fn send(&mut self, ev: Event) {
+        let cmds = update(&mut self.state, ev);
+        self.exec.dispatch(cmds, false);
+    }
+
+    /// The screen as text.
+    pub fn screen(&mut self, width: u16, height: u16) -> String {
+        update(&mut self.state, Event::Resize { width, height });
+        let theme = Theme::load("default", ColorDepth::TrueColor).unwrap();
+        let mut term = Terminal::new(TestBackend::new(width, height)).unwrap();
+        term.draw(|f| shipdeck::ui::render(&self.state, &theme, f))
+            .unwrap();
+        let buf = term.backend().buffer().clone();
+        let mut out = String::new();
+        for y in 0..height {
+            for x in 0..width {
+                out.push_str(buf[(x, y)].symbol());
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// A config with Prometheus at `url` (preset sim), fast intervals for tests.
+pub fn config(url: &str, interval: &str, window: &str, min_requests: u32) -> String {
+    format!(
+        "[prometheus]\nurl = \"{url}\"\npreset = \"sim\"\ninterval = \"{interval}\"\ntimeout = \"2s\"\n\n[rules]\nwindow = \"{window}\"\nmin_requests = {min_requests}\n\n[[services]]\nnamespace = \"casino-prod\"\nname = \"payments\"\ncritical = true\n"
+    )
+}
+
+/// `Config` is used only through the TOML text; keep the import meaningful.
+pub fn parsed(text: &str) -> Config {
+    shipdeck::config::parse("test.toml", text).unwrap().0
+}
