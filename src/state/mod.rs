@@ -153,6 +153,7 @@ impl AppState {
             .collect();
         self.rollouts.set_critical(critical);
         self.metrics = metrics::MetricsState::new(settings);
+        metrics::sync_source(self);
     }
 
     /// Rows the table can show at the current terminal height.
@@ -189,6 +190,7 @@ pub fn restart_watch(state: &mut AppState) -> Command {
     state.session.generation += 1;
     state.rollouts.clear();
     state.metrics.reset(state.now);
+    metrics::sync_source(state);
     state
         .rollouts
         .set_alerting(std::collections::HashSet::new());

@@ -310,6 +310,15 @@ fn verdict_cell(v: Option<&Verdict>, ascii: bool) -> (String, Role) {
 /// The Kayenta judge's second opinion on the chart's range samples, as one line.
 fn judge_line(m: &MetricsState, key: &RolloutKey) -> (String, Role) {
     let prefix = "Kayenta judge:";
+    if m.per_rollout
+        .get(key)
+        .is_some_and(|r| r.comparison == Comparison::AfterVsBefore)
+    {
+        return (
+            format!("{prefix} judges a canary against its stable; not used after vs before"),
+            Role::ChromeDim,
+        );
+    }
     let Some(chart) = m.chart.as_ref().filter(|c| c.key == *key) else {
         return (format!("{prefix} no range data yet"), Role::ChromeDim);
     };

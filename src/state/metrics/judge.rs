@@ -37,6 +37,8 @@ pub fn on_answer(
     };
     let m = &mut state.metrics;
     m.health = MetricsHealth::Live { at: now };
+    sync_source(state);
+    let m = &mut state.metrics;
     if let Some((start, values)) = answer.before {
         for (key, v) in values {
             m.befores.insert(key, (start, v));
@@ -189,6 +191,27 @@ fn fail(state: &mut AppState, error: String, now: DateTime<Utc>) {
         retry_at,
     };
     m.next_due = Some(retry_at);
+    sync_source(state);
+}
+
+/// The header's `metrics` source follows the Prometheus health.
+pub fn sync_source(state: &mut AppState) {
+    use crate::state::SourceState;
+    let source = match &state.metrics.health {
+        MetricsHealth::Off => SourceState::Off,
+        MetricsHealth::Waiting => SourceState::Connecting,
+        MetricsHealth::Live { at } => match state.session.source("metrics") {
+            Some(SourceState::Live { since }) => SourceState::Live { since: *since },
+            _ => SourceState::Live { since: *at },
+        },
+        MetricsHealth::Failing {
+            since, attempts, ..
+        } => SourceState::Stale {
+            since: *since,
+            retries: *attempts,
+        },
+    };
+    state.session.set_source("metrics", source);
 }
 
 pub fn on_release(state: &mut AppState, answer: ReleaseAnswer) -> Vec<Command> {
@@ -227,9 +250,24 @@ pub fn on_range(
         .as_ref()
         .filter(|c| c.key == key)
         .map_or((now, now), |c| (c.start, c.end));
+    let after_vs_before = state
+        .metrics
+        .per_rollout
+        .get(&key)
+        .is_some_and(|m| m.comparison == Comparison::AfterVsBefore);
     match result {
-        Ok(data) => {
-            let judge = Some(second_opinion(&data));
+        Ok(mut data) => {
+            // After vs before: the trend is the stable side's (the running version); the
+            // judge compares a canary with its baseline, so it has nothing to say here.
+            let judge = if after_vs_before {
+                for sides in data.series.values_mut() {
+                    let stable = std::mem::take(&mut sides[1]);
+                    *sides = [stable, Vec::new()];
+                }
+                None
+            } else {
+                Some(second_opinion(&data))
+            };
             let (start, end) = span_of(&data).unwrap_or((start, end));
             state.metrics.chart = Some(Chart {
                 key,

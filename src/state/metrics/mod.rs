@@ -169,7 +169,9 @@ impl MetricsState {
     }
 }
 
-pub use judge::{growth_label, on_answer, on_range, on_release, second_opinion, side_label};
+pub use judge::{
+    growth_label, on_answer, on_range, on_release, second_opinion, side_label, sync_source,
+};
 pub use keys::alert_key;
 pub use plan::on_tick;
 
