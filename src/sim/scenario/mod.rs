@@ -179,7 +179,7 @@ fn casino(moving: bool) -> Scenario {
             |ctx: &mut Ctx<'_>| {
                 use crate::sim::traffic::model::{FaultKind, TrafficFault};
                 use crate::sim::traffic::series::Track;
-                let from = crate::sim::world::metrics::wall_now();
+                let from = ctx.metrics.now();
                 for kind in [FaultKind::Errors(8.0), FaultKind::Latency(3.0)] {
                     ctx.metrics.traffic.add_fault(TrafficFault {
                         namespace: PROD.to_string(),

@@ -38,6 +38,10 @@ pub struct MetricModel {
     pub traffic: TrafficModel,
     /// Health pinned by hand, by name (tests).
     pub services: HashMap<String, Health>,
+    /// A world stepped by hand (tests) measures traffic on its own clock: the wall-clock
+    /// time it started plus the simulated time since. `None`: the wall clock (a live
+    /// simulator, which Prometheus scrapes in real time).
+    stepped: Option<(f64, f64)>,
 }
 
 impl Default for MetricModel {
@@ -51,7 +55,26 @@ impl MetricModel {
         Self {
             traffic: TrafficModel::new(wall_now(), seed),
             services: HashMap::new(),
+            stepped: None,
         }
+    }
+
+    /// Measure traffic on the simulated clock from now on (for worlds stepped by hand).
+    pub fn use_stepped_time(&mut self) {
+        let start = wall_now();
+        self.stepped = Some((start, start));
+    }
+
+    /// The world advanced to `sim` (time since the world started).
+    pub fn advance_to(&mut self, sim: std::time::Duration) {
+        if let Some((start, now)) = &mut self.stepped {
+            *now = *start + sim.as_secs_f64();
+        }
+    }
+
+    /// The traffic model's "now": wall clock, or the stepped clock.
+    pub fn now(&self) -> f64 {
+        self.stepped.map_or_else(wall_now, |(_, now)| now)
     }
 
     pub fn set(&mut self, service: &str, health: Health) {
@@ -78,7 +101,6 @@ impl MetricModel {
             Some(b) => (b, Track::Canary),
             None => (name, Track::Stable),
         };
-        let now = wall_now();
         let Some(w) = self
             .traffic
             .workloads()
@@ -87,6 +109,7 @@ impl MetricModel {
         else {
             return Health::default();
         };
+        let now = self.now();
         let win = self.traffic.window(&w, track, now - HEALTH_WINDOW, now);
         let success_rate = if win.requests > 0.0 {
             1.0 - win.errors / win.requests
@@ -127,7 +150,7 @@ impl MetricModel {
                 h.success_rate
             }]);
         }
-        crate::sim::traffic::query::instant(&self.traffic, query, wall_now())
+        crate::sim::traffic::query::instant(&self.traffic, query, self.now())
             .map(|rows| rows.into_iter().map(|(_, v)| v).collect())
     }
 }

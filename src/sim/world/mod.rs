@@ -140,6 +140,7 @@ impl World {
     /// One tick: advance the clock, fire due story steps, run every controller once.
     pub fn step(&mut self, store: &mut Store, catalog: &'static Catalog) {
         self.clock.tick(Instant::now());
+        self.metrics.advance_to(self.clock.now());
         let Self {
             clock,
             rng,

@@ -10,7 +10,6 @@ use std::collections::{HashMap, HashSet};
 use serde_json::Value;
 
 use super::ctx::{Controller, Ctx, meta};
-use super::metrics::wall_now;
 use crate::sim::traffic::series::{Track, Workload};
 
 pub struct TrafficController;
@@ -123,7 +122,7 @@ impl Controller for TrafficController {
     }
 
     fn reconcile(&mut self, ctx: &mut Ctx<'_>) {
-        let now = wall_now();
+        let now = ctx.metrics.now();
         let mut shares: Vec<(String, String, String, f64, TrackPods)> = Vec::new();
         let sets = ctx.list("apps/v1", "ReplicaSet", None);
         let with_pods = ctx.metrics.traffic.pods.is_some();
