@@ -6,6 +6,7 @@ pub mod identity;
 pub mod judge;
 pub mod metrics;
 pub mod phase;
+pub mod revision;
 pub mod rollout;
 pub mod sample;
 pub mod scope;

@@ -2,6 +2,7 @@
 //! synchronous, clock-free. Effects leave as `Command`s; results come back as `Event`s.
 
 pub mod command;
+pub mod detail;
 pub mod event;
 mod keys;
 pub mod metrics;
@@ -86,6 +87,8 @@ pub struct AppState {
     pub session: Session,
     pub rollouts: RolloutList,
     pub metrics: metrics::MetricsState,
+    /// The open detail screen, if any.
+    pub detail: Option<detail::DetailState>,
     pub flash: Option<Flash>,
     pub now: DateTime<Utc>,
     pub size: (u16, u16),
@@ -113,6 +116,7 @@ impl AppState {
             session,
             rollouts: RolloutList::default(),
             metrics: metrics::MetricsState::new(metrics::MetricsSettings::default()),
+            detail: None,
             flash: None,
             now,
             size: (120, 36),

@@ -14,6 +14,7 @@
 //! `kubectl argo rollouts get rollout` shows.
 
 mod argo;
+pub mod detail;
 mod deployment;
 mod flagger;
 mod model;
