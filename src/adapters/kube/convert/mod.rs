@@ -14,8 +14,8 @@
 //! `kubectl argo rollouts get rollout` shows.
 
 mod argo;
-pub mod detail;
 mod deployment;
+pub mod detail;
 mod flagger;
 mod model;
 mod workload;
