@@ -117,6 +117,7 @@ fn run_ui(cli: Cli, env: EnvLookup) -> ExitCode {
                 flags: cli.global.clone(),
                 depth,
                 watch: None,
+                detail: None,
                 new_theme: None,
                 metrics: metrics_exec,
                 quit: false,

@@ -4,7 +4,7 @@
 use tokio::sync::mpsc;
 
 use crate::adapters::kube::KubeTarget;
-use crate::adapters::kube::source;
+use crate::adapters::kube::{detail, source};
 use crate::config::ContextConfig;
 use crate::state::{Command, Event};
 use crate::theme::{ColorDepth, Theme};
@@ -19,6 +19,8 @@ pub struct Executor {
     pub depth: ColorDepth,
     /// The running watcher task (replaced on every StartWatch).
     pub watch: Option<tokio::task::JoinHandle<()>>,
+    /// The detail's scoped watches (while the detail is open).
+    pub detail: Option<tokio::task::JoinHandle<()>>,
     /// A theme that was loaded and should replace the current one.
     pub new_theme: Option<Theme>,
     pub metrics: super::metrics::MetricsExec,
@@ -92,7 +94,34 @@ impl Executor {
                         .release(req, self.target.clone(), self.events.clone())
                 }
                 Command::Bell => super::metrics::bell(),
+                Command::OpenDetail {
+                    generation,
+                    key,
+                    target,
+                } => {
+                    self.close_detail();
+                    let kube = self.target.clone();
+                    let events = self.events.clone();
+                    tracing::info!(generation, rollout = %key.name, "opening the detail");
+                    self.detail = Some(tokio::spawn(async move {
+                        match session::client_for(&kube).await {
+                            Ok(client) => detail::run(client, target, generation, events).await,
+                            Err(e) => {
+                                let result = Err(format!("cannot connect: {e}"));
+                                let _ = events.send(Event::Detail { generation, result }).await;
+                            }
+                        }
+                    }));
+                }
+                Command::CloseDetail => self.close_detail(),
             }
+        }
+    }
+
+    /// Stops the detail's scoped watches, if any.
+    fn close_detail(&mut self) {
+        if let Some(task) = self.detail.take() {
+            task.abort();
         }
     }
 

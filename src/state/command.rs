@@ -4,6 +4,9 @@
 
 use crate::domain::scope::NamespaceScope;
 
+use crate::domain::rollout::RolloutKey;
+
+use super::detail::DetailTarget;
 use super::metrics::{MetricsRequest, RangeRequest, ReleaseRequest};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -26,6 +29,14 @@ pub enum Command {
     FetchRelease(ReleaseRequest),
     /// Ring the terminal bell (a new critical alert).
     Bell,
+    /// Start the detail's scoped watches (replacing any); results carry `generation`.
+    OpenDetail {
+        generation: u64,
+        key: RolloutKey,
+        target: DetailTarget,
+    },
+    /// Stop the detail's scoped watches.
+    CloseDetail,
 }
 
 impl Command {
@@ -39,7 +50,9 @@ impl Command {
             | Self::QueryMetrics(_)
             | Self::QueryRange(_)
             | Self::FetchRelease(_)
-            | Self::Bell => false,
+            | Self::Bell
+            | Self::OpenDetail { .. }
+            | Self::CloseDetail => false,
         }
     }
 }

@@ -69,6 +69,12 @@ pub enum Event {
     },
     /// The release (newest ReplicaSet) of a rollout was looked up.
     Release(ReleaseAnswer),
+    /// The scoped watches of detail opening `generation` saw a change (or failed; the
+    /// watches keep going).
+    Detail {
+        generation: u64,
+        result: Result<crate::domain::revision::DetailSnapshot, String>,
+    },
     /// An adapter wants the operator to know something.
     Notice {
         error: bool,

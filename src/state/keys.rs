@@ -5,6 +5,7 @@ use tui_input::{Input, InputRequest};
 
 use crate::input::{Intent, KeyChord, KeyCode};
 
+use super::detail::{self, KeyFlow};
 use super::palette::{self, PaletteAction};
 use super::session::ReadOnlyReason;
 use super::{AppState, Command, Overlay, Palette, Screen};
@@ -153,6 +154,16 @@ fn apply(state: &mut AppState, intent: Intent) -> Vec<Command> {
         return Vec::new();
     }
     let page = state.page_rows() as isize;
+    match detail::on_intent(state, intent, page) {
+        KeyFlow::Handled(cmds) => cmds,
+        KeyFlow::Pass(mut cmds) => {
+            cmds.extend(apply_overview(state, intent, page));
+            cmds
+        }
+    }
+}
+
+fn apply_overview(state: &mut AppState, intent: Intent, page: isize) -> Vec<Command> {
     if state.screen == Screen::Alerts && super::metrics::alert_key(state, intent, page) {
         return Vec::new();
     }
@@ -195,15 +206,12 @@ fn apply(state: &mut AppState, intent: Intent) -> Vec<Command> {
             state.quitting = true;
             return vec![Command::Quit];
         }
-        Intent::Open => {
-            if let Some(row) = state.rollouts.selected() {
-                let name = format!("{}/{}", row.key.namespace, row.key.name);
-                state.flash(
-                    format!("{name}: the detail view is not in this build yet"),
-                    false,
-                );
+        Intent::Open if state.screen == Screen::Rollouts => {
+            if state.rollouts.selected().is_some() {
+                return detail::open(state);
             }
         }
+        Intent::Open => {}
         Intent::PlatformReadOnly => state.flash(
             "platform read-only switch: no flag backend in this build yet",
             false,
@@ -240,6 +248,22 @@ fn apply(state: &mut AppState, intent: Intent) -> Vec<Command> {
 }
 
 fn run(state: &mut AppState, action: PaletteAction) -> Vec<Command> {
+    // Another screen, namespace set or context: the detail's watches stop.
+    let leaves = match &action {
+        PaletteAction::Screen(s) => *s != Screen::Rollouts,
+        PaletteAction::Namespaces(_) | PaletteAction::Context(_) => true,
+        _ => false,
+    };
+    let mut cmds = if leaves {
+        detail::close(state)
+    } else {
+        Vec::new()
+    };
+    cmds.extend(run_action(state, action));
+    cmds
+}
+
+fn run_action(state: &mut AppState, action: PaletteAction) -> Vec<Command> {
     match action {
         PaletteAction::Screen(s) => state.screen = s,
         PaletteAction::Sort(k) => {

@@ -89,6 +89,8 @@ pub struct AppState {
     pub metrics: metrics::MetricsState,
     /// The open detail screen, if any.
     pub detail: Option<detail::DetailState>,
+    /// The generation of the last detail opening (each opening takes the next).
+    pub detail_generation: u64,
     pub flash: Option<Flash>,
     pub now: DateTime<Utc>,
     pub size: (u16, u16),
@@ -117,6 +119,7 @@ impl AppState {
             rollouts: RolloutList::default(),
             metrics: metrics::MetricsState::new(metrics::MetricsSettings::default()),
             detail: None,
+            detail_generation: 0,
             flash: None,
             now,
             size: (120, 36),
@@ -245,11 +248,13 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Command> {
             if generation != state.session.generation {
                 return Vec::new();
             }
+            let open_row = detail::row_present(state);
             match change {
                 RolloutChange::Resync(rows) => state.rollouts.replace(rows),
                 RolloutChange::Upsert(rows) => state.rollouts.upsert(rows),
                 RolloutChange::Remove(ids) => state.rollouts.remove(&ids),
             }
+            detail::after_rows(state, open_row);
             state.dirty = true;
             Vec::new()
         }
@@ -280,6 +285,7 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Command> {
             }
             Vec::new()
         }
+        Event::Detail { generation, result } => detail::on_result(state, generation, result),
         Event::Notice { error, text } => {
             state.flash(text, error);
             Vec::new()

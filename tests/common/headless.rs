@@ -49,6 +49,7 @@ impl Headless {
             flags: cli.global.clone(),
             depth: ColorDepth::TrueColor,
             watch: None,
+            detail: None,
             new_theme: None,
             metrics,
             quit: false,

@@ -1,6 +1,7 @@
 //! Kubernetes: kubeconfig resolution (as kubectl does it), the client, and who we are.
 
 pub mod convert;
+pub mod detail;
 pub mod identity;
 pub mod kubeconfig;
 pub mod release;
