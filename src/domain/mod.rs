@@ -1,6 +1,7 @@
 //! The vocabulary of shipdeck and every rule that is arithmetic or logic. Pure: no I/O, no
 //! clock reads (time arrives as values).
 
+pub mod actions;
 pub mod detail;
 pub mod identity;
 pub mod judge;

@@ -2,6 +2,7 @@
 //! from `state.now`), styles only from theme roles. One screen per file.
 
 mod alerts;
+mod detail;
 mod footer;
 mod header;
 pub mod help;
@@ -33,6 +34,7 @@ pub fn render(state: &AppState, theme: &Theme, frame: &mut Frame) {
     .areas(area);
     header::render(state, theme, frame, head);
     match state.screen {
+        _ if state.detail.is_some() => detail::render(state, theme, frame, body),
         Screen::Rollouts => overview::render(state, theme, frame, body),
         Screen::Alerts => alerts::render(state, theme, frame, body),
         other => pending::render(other, state, theme, frame, body),
