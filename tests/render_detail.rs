@@ -182,6 +182,7 @@ fn canary_snapshot(prefix: &str) -> DetailSnapshot {
         measurement("[0.998]", "Successful", 80),
     ];
     DetailSnapshot {
+        row: None,
         tree: vec![
             node(0, NodeKind::Rollout, prefix, "‖", "Paused", &[]),
             revision(4),
@@ -372,6 +373,7 @@ fn blue_green_waiting_for_promotion_120x36() {
             a.stable_rs = Some("5d9f8b7c6".into());
         },
         Some(DetailSnapshot {
+            row: None,
             tree: vec![
                 node(0, NodeKind::Rollout, "lobby", "‖", "Paused", &[]),
                 revision(2),
@@ -473,6 +475,7 @@ fn aborted_with_failed_analysis_120x36() {
             ];
             m.message = "metric assessed Failed".into();
             DetailSnapshot {
+                row: None,
                 tree: vec![
                     node(0, NodeKind::Rollout, "payments", "✖", "Degraded", &[]),
                     revision(7),
@@ -593,6 +596,7 @@ fn flagger_canary_120x36() {
             });
         },
         Some(DetailSnapshot {
+            row: None,
             tree: vec![
                 node(0, NodeKind::Canary, "bonus", "‖", "WaitingPromotion", &[]),
                 node(

@@ -126,6 +126,9 @@ pub struct EventView {
 /// Everything the detail screen knows beyond the row, as of the last change.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct DetailSnapshot {
+    /// The workload converted with its ReplicaSets: the actual weight and the CLI's
+    /// `Images:` list the overview's row cannot know.
+    pub row: Option<Box<crate::domain::rollout::RolloutRow>>,
     pub tree: Vec<TreeNode>,
     /// Newest first.
     pub analysis: Vec<AnalysisRunView>,

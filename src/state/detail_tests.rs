@@ -65,6 +65,7 @@ fn tree(n: usize) -> DetailSnapshot {
         revision: None,
     };
     DetailSnapshot {
+        row: None,
         tree: (0..n).map(node).collect(),
         ..DetailSnapshot::default()
     }

@@ -38,7 +38,23 @@ pub fn render(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
     let Some(d) = &state.detail else {
         return;
     };
-    let Some(row) = state.rollouts.get(&d.key) else {
+    // The detail's own conversion (with the ReplicaSets) knows more than the overview's row.
+    let own = d
+        .snapshot
+        .as_ref()
+        .and_then(|s| s.row.as_deref())
+        .filter(|r| r.key == d.key);
+    let listed = state.rollouts.get(&d.key);
+    let merged = own.map(|r| {
+        let mut r = r.clone();
+        // What the overview adds on top (configured critical, a firing alert) still holds.
+        if let Some(l) = listed {
+            r.critical |= l.critical;
+            r.attention = l.attention.or(r.attention);
+        }
+        r
+    });
+    let Some(row) = merged.as_ref().or(listed) else {
         let text = format!(
             "{}/{} is gone (deleted, or out of the namespaces in view). Esc goes back.",
             d.key.namespace, d.key.name

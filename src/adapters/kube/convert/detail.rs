@@ -72,15 +72,16 @@ pub fn snapshot_at(
         ..ConvertCtx::default()
     };
     let kind = workload.get("kind").and_then(Value::as_str).unwrap_or("");
-    let (node_kind, phase) = match kind {
-        "Rollout" => (NodeKind::Rollout, super::rollout_row(workload, &ctx).phase),
+    let (node_kind, row) = match kind {
+        "Rollout" => (NodeKind::Rollout, Some(super::rollout_row(workload, &ctx))),
         "Deployment" => (
             NodeKind::Deployment,
-            super::deployment_row(workload, &ctx).phase,
+            Some(super::deployment_row(workload, &ctx)),
         ),
-        "Canary" => (NodeKind::Canary, super::canary_row(workload, &ctx).phase),
-        _ => (NodeKind::Deployment, Phase::Unknown),
+        "Canary" => (NodeKind::Canary, Some(super::canary_row(workload, &ctx))),
+        _ => (NodeKind::Deployment, None),
     };
+    let phase = row.as_ref().map_or(Phase::Unknown, |r| r.phase);
     let head = TreeNode {
         depth: 0,
         kind: node_kind,
@@ -92,6 +93,7 @@ pub fn snapshot_at(
         revision: None,
     };
     let mut out = DetailSnapshot {
+        row: row.map(Box::new),
         tree: vec![head],
         analysis: Vec::new(),
         events: events_of(events, kind, &meta),
