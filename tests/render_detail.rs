@@ -588,6 +588,10 @@ fn flagger_canary_120x36() {
                 threshold: Some(3),
                 step_weight: Some(10),
                 target: "bonus".into(),
+                webhooks: vec![
+                    ("load-test".into(), "rollout".into()),
+                    ("gate".into(), "confirm-promotion".into()),
+                ],
                 ..FlaggerDetail::default()
             });
             r.weights = Some(Weights {
@@ -642,6 +646,10 @@ fn flagger_canary_120x36() {
     assert!(line_with(&text, "checks").contains("failed 1/3"));
     assert!(line_with(&text, "confirm-promotion waits").contains("gates    ‖"));
     assert!(line_with(&text, "iter").contains('5'));
+    assert!(
+        line_with(&text, "hooks").contains("load-test (rollout), gate"),
+        "{text}"
+    );
     assert!(line_with(&text, "Halt advancement").contains('⚠'));
     let actions = line_with(&text, "Actions");
     assert!(actions.contains("a approve"), "{actions}");

@@ -201,6 +201,9 @@ pub struct FlaggerDetail {
     pub skip_analysis: bool,
     /// `spec.targetRef.name`; Flagger runs the stable version as `<target>-primary`.
     pub target: String,
+    /// `spec.analysis.webhooks`: name and type (`confirm-rollout`, `pre-rollout`, `rollout`,
+    /// `confirm-promotion`, `post-rollout`, `rollback`, `event`, …).
+    pub webhooks: Vec<(String, String)>,
 }
 
 /// Who reconciles the object from Git: a manual change to its spec will be reverted.

@@ -82,6 +82,16 @@ pub(super) fn lines(
         ),
         None => kv("gates", styled("none waiting", dim)),
     });
+    // Every webhook with its type: the gates an operator opens, the checks that run.
+    if !f.webhooks.is_empty() {
+        let hooks: Vec<String> = f
+            .webhooks
+            .iter()
+            .map(|(n, k)| format!("{n} ({k})"))
+            .collect();
+        let text = truncate(&hooks.join(", "), width.saturating_sub(9), ascii);
+        lines.push(kv("hooks", Span::raw(text)));
+    }
     if f.suspended {
         lines.push(kv(
             "",

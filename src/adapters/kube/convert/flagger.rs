@@ -51,6 +51,20 @@ fn convert(obj: &Value, ctx: &ConvertCtx) -> Result<RolloutRow, ConvertError> {
             .unwrap_or_default(),
         suspended: spec.suspend,
         skip_analysis: spec.skip_analysis,
+        webhooks: analysis
+            .map(|a| {
+                a.webhooks
+                    .iter()
+                    .map(|w| {
+                        let kind = w.kind.clone().filter(|k| !k.is_empty());
+                        (
+                            w.name.clone(),
+                            kind.unwrap_or_else(|| "rollout".to_string()),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
         target: spec.target_ref.name.clone(),
     };
     let in_flight = fp.is_some_and(FlaggerPhase::in_flight);

@@ -345,6 +345,18 @@ pub struct FlaggerAnalysis {
     pub step_weight: Option<i64>,
     #[serde(deserialize_with = "nullable")]
     pub step_weights: Vec<i64>,
+    #[serde(deserialize_with = "nullable")]
+    pub webhooks: Vec<FlaggerWebhook>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FlaggerWebhook {
+    #[serde(deserialize_with = "nullable")]
+    pub name: String,
+    /// `type`; Flagger's default is `rollout`.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -98,6 +98,11 @@ fn a_flagger_canary_waiting_for_promotion() {
     assert_eq!(r.invalid, None);
     assert_eq!(r.key.kind, ControllerKind::Flagger);
     assert_eq!(
+        r.flagger.as_ref().unwrap().webhooks,
+        [("gate".to_string(), "confirm-promotion".to_string())],
+        "the webhooks and their types (the detail lists them)"
+    );
+    assert_eq!(
         (r.phase, r.message.as_str()),
         (Phase::Paused, "Waiting for approval.")
     );
