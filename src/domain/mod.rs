@@ -2,6 +2,7 @@
 //! clock reads (time arrives as values).
 
 pub mod actions;
+pub mod argo_requests;
 pub mod detail;
 pub mod identity;
 pub mod judge;
