@@ -182,7 +182,7 @@ fn convert(obj: &Value, ctx: &ConvertCtx) -> Result<RolloutRow, ConvertError> {
     Ok(row)
 }
 
-fn step(s: &model::Step) -> CanaryStep {
+pub(super) fn step(s: &model::Step) -> CanaryStep {
     if let Some(w) = s.set_weight {
         return CanaryStep::SetWeight(count(Some(w)));
     }

@@ -14,6 +14,7 @@
 //! `kubectl argo rollouts get rollout` shows.
 
 mod argo;
+pub mod argo_facts;
 mod deployment;
 pub mod detail;
 mod flagger;
