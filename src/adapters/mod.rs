@@ -1,6 +1,7 @@
 //! The only code that touches the network, the terminal or the wall clock. Foreign types
 //! become domain types here, in pure functions.
 
+pub mod audit;
 pub mod clock;
 pub mod kube;
 pub mod log;

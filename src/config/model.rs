@@ -18,6 +18,7 @@ pub struct Config {
     /// `[contexts.<kube context name>]`: settings applied when that context is active.
     pub contexts: BTreeMap<String, ContextConfig>,
     pub log: LogConfig,
+    pub audit: AuditConfig,
     pub prometheus: PrometheusConfig,
     pub queries: QueriesConfig,
     pub rules: RulesConfig,
@@ -73,6 +74,14 @@ impl Default for LogConfig {
             level: "info".to_string(),
         }
     }
+}
+
+/// `[audit]`: where every action attempt is recorded.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditConfig {
+    /// JSON Lines file; default `$XDG_STATE_HOME/shipdeck/audit.jsonl`.
+    pub path: Option<PathBuf>,
 }
 
 impl Config {

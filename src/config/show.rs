@@ -56,6 +56,16 @@ pub fn render_show(loaded: &LoadedConfig, env: &EnvLookup) -> String {
                         leaf,
                     );
                 }
+                if section == "audit" && !t.contains_key("path") {
+                    let default = env
+                        .state_dir()
+                        .map(|d| d.join("audit.jsonl").display().to_string())
+                        .unwrap_or_else(|| "(no HOME: set [audit] path)".into());
+                    let _ = writeln!(
+                        out,
+                        "path = {default:?}  # default ($XDG_STATE_HOME/shipdeck/audit.jsonl)"
+                    );
+                }
                 if section == "log" && !t.contains_key("path") {
                     let default = env
                         .state_dir()

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod argo_requests;
+pub mod audit;
 pub mod detail;
 pub mod identity;
 pub mod judge;
