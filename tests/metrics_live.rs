@@ -8,12 +8,11 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::headless::{Headless, config};
-use common::prometheus::Prometheus;
+use common::prometheus::{Prometheus, bucket_of, within};
 use common::sim::{client, start_scenario};
 use serde_json::{Value, json};
 use shipdeck::domain::metrics::alerts::AlertSeverity;
 use shipdeck::domain::metrics::{Comparison, MetricKind};
-use shipdeck::sim::traffic::series::BUCKETS;
 use shipdeck::sim::{self, SimConfig, SimHandle};
 use shipdeck::state::metrics::MetricsHealth;
 use shipdeck::state::{AppState, Event};
@@ -35,21 +34,6 @@ fn key_of(s: &AppState, name: &str) -> shipdeck::domain::rollout::RolloutKey {
         .find(|r| r.key.name == name && r.key.namespace == "casino-prod")
         .map(|r| r.key.clone())
         .unwrap()
-}
-
-fn bucket_of(x: f64) -> (f64, f64) {
-    let mut lower = 0.0;
-    for b in BUCKETS {
-        if x <= b {
-            return (lower, b);
-        }
-        lower = b;
-    }
-    (lower, f64::INFINITY)
-}
-
-fn within(a: f64, b: f64, rel: f64) -> bool {
-    (a - b).abs() <= rel * b.abs().max(1e-12)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

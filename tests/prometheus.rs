@@ -11,11 +11,10 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::prometheus::{Prometheus, encode, get, vector};
+use common::prometheus::{Prometheus, bucket_of, encode, get, vector, within};
 use common::sim::{client, require_tool, start_scenario};
 use serde_json::{Value, json};
 use shipdeck::sim::SimHandle;
-use shipdeck::sim::traffic::series::BUCKETS;
 
 fn preset(which: &str, namespaces: &str, window: &str) -> String {
     let sel = format!("namespace=~\"{namespaces}\"");
@@ -57,22 +56,6 @@ fn pick(rows: &[(Value, f64)], rollout: &str, track: &str) -> f64 {
         .find(|(m, _)| m["rollout"] == rollout && m["track"] == track)
         .map(|(_, v)| *v)
         .unwrap_or_else(|| panic!("no {rollout}/{track} in {rows:?}"))
-}
-
-/// The [lower, upper] bounds of the bucket holding `x`.
-fn bucket_of(x: f64) -> (f64, f64) {
-    let mut lower = 0.0;
-    for b in BUCKETS {
-        if x <= b {
-            return (lower, b);
-        }
-        lower = b;
-    }
-    (lower, f64::INFINITY)
-}
-
-fn within(a: f64, b: f64, rel: f64) -> bool {
-    (a - b).abs() <= rel * b.abs().max(1e-12)
 }
 
 async fn until_data(prom: &Prometheus, q: &str) {

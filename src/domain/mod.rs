@@ -5,6 +5,7 @@ pub mod actions;
 pub mod argo_requests;
 pub mod audit;
 pub mod detail;
+pub mod human;
 pub mod identity;
 pub mod judge;
 pub mod metrics;

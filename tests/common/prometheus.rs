@@ -234,3 +234,20 @@ pub fn vector(v: &Value) -> Vec<(Value, f64)> {
         })
         .collect()
 }
+
+/// The simulator's histogram bucket `(lower, upper]` that holds `x`.
+pub fn bucket_of(x: f64) -> (f64, f64) {
+    let mut lower = 0.0;
+    for b in shipdeck::sim::traffic::series::BUCKETS {
+        if x <= b {
+            return (lower, b);
+        }
+        lower = b;
+    }
+    (lower, f64::INFINITY)
+}
+
+/// `a` within `rel` (relative) of `b`.
+pub fn within(a: f64, b: f64, rel: f64) -> bool {
+    (a - b).abs() <= rel * b.abs().max(1e-12)
+}

@@ -2,6 +2,7 @@
 //! and then its AnalysisRuns, with the status and INFO cells the Argo Rollouts CLI gives
 //! them (`pkg/kubectl-argo-rollouts/info/{replicaset,pod}_info.go`, `cmd/get/get_rollout.go`).
 
+use crate::domain::human::human_duration;
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -249,30 +250,6 @@ fn role_tags(ro: &Rollout, hash: &str) -> Vec<String> {
     tags.extend(ping.then_some("ping"));
     tags.extend(pong.then_some("pong"));
     tags.into_iter().map(str::to_string).collect()
-}
-
-/// Go's `duration.HumanDuration`: `45s`, `5m2s`, `15m`, `3h5m`, `20h`, `3d4h`, `12d`, `2y3d`.
-fn human_duration(d: TimeDelta) -> String {
-    let secs = d.num_seconds();
-    let (minutes, hours) = (secs / 60, secs / 3600);
-    let (days, years) = (hours / 24, hours / 24 / 365);
-    let pair = |a: i64, au: &str, b: i64, bu: &str| match b {
-        0 => format!("{a}{au}"),
-        _ => format!("{a}{au}{b}{bu}"),
-    };
-    match secs {
-        s if s < -1 => "<invalid>".into(),
-        s if s < 0 => "0s".into(),
-        s if s < 120 => format!("{s}s"),
-        _ if minutes < 10 => pair(minutes, "m", secs % 60, "s"),
-        _ if minutes < 180 => format!("{minutes}m"),
-        _ if hours < 8 => pair(hours, "h", minutes % 60, "m"),
-        _ if hours < 48 => format!("{hours}h"),
-        _ if hours < 24 * 8 => pair(days, "d", hours % 24, "h"),
-        _ if hours < 24 * 365 * 2 => format!("{days}d"),
-        _ if hours < 24 * 365 * 8 => pair(years, "y", days % 365, "d"),
-        _ => format!("{years}y"),
-    }
 }
 
 #[cfg(test)]
