@@ -120,6 +120,7 @@ fn run_ui(cli: Cli, env: EnvLookup) -> ExitCode {
                 detail: None,
                 new_theme: None,
                 metrics: metrics_exec,
+                actions: shipdeck::runtime::actions::ActionsExec::new(prepared.audit_path.clone()),
                 quit: false,
             },
             events: rx,
@@ -129,9 +130,9 @@ fn run_ui(cli: Cli, env: EnvLookup) -> ExitCode {
             stderr_to,
         };
         let mut launch = launch;
-        let watch = shipdeck::state::restart_watch(&mut launch.state);
+        let start = shipdeck::state::start_session(&mut launch.state);
         let read_only = launch.state.session.is_read_only();
-        launch.executor.dispatch(vec![watch], read_only);
+        launch.executor.dispatch(start, read_only);
         match runtime::run(launch).await {
             Ok(exit) => {
                 tracing::info!(?exit, "bye");

@@ -40,6 +40,33 @@ pub fn append(path: &Path, entry: &AuditEntry) -> Result<(), AuditError> {
     Ok(())
 }
 
+/// Every entry of the audit file, oldest first; a missing file has none. Lines that do not
+/// parse (another version, a torn write) are skipped with a warning in the log.
+pub fn read(path: &Path) -> Result<Vec<AuditEntry>, AuditError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => {
+            return Err(AuditError::Io {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
+    };
+    let mut out = Vec::new();
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        match serde_json::from_str(line) {
+            Ok(e) => out.push(e),
+            Err(e) => tracing::warn!(line = n + 1, error = %e, "skipping an unreadable audit line"),
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;

@@ -19,6 +19,12 @@ pub enum Action {
     Pause,
     /// Clear `spec.paused` (never a step).
     Resume,
+    /// `spec.restartAt`: every pod replaced.
+    Restart,
+    /// The template back to an older revision.
+    Undo,
+    /// `spec.terminate` on the current AnalysisRun.
+    Terminate,
 }
 
 impl Action {
@@ -31,6 +37,39 @@ impl Action {
             Self::Retry => "retry",
             Self::Pause => "pause",
             Self::Resume => "resume",
+            Self::Restart => "restart",
+            Self::Undo => "undo",
+            Self::Terminate => "terminate",
+        }
+    }
+
+    /// The reason of the Kubernetes Event a done action leaves on the object.
+    pub fn event_reason(self) -> &'static str {
+        match self {
+            Self::Approve => "ShipdeckPromote",
+            Self::PromoteFull => "ShipdeckPromoteFull",
+            Self::Abort => "ShipdeckAbort",
+            Self::Retry => "ShipdeckRetry",
+            Self::Pause => "ShipdeckPause",
+            Self::Resume => "ShipdeckResume",
+            Self::Restart => "ShipdeckRestart",
+            Self::Undo => "ShipdeckUndo",
+            Self::Terminate => "ShipdeckTerminate",
+        }
+    }
+
+    /// The dialog's title verb: `Approve`, `Abort`, `Undo`.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Approve => "Approve / promote one step",
+            Self::PromoteFull => "Promote fully",
+            Self::Abort => "Abort",
+            Self::Retry => "Retry",
+            Self::Pause => "Pause",
+            Self::Resume => "Resume",
+            Self::Restart => "Restart",
+            Self::Undo => "Undo",
+            Self::Terminate => "Terminate the analysis",
         }
     }
 
@@ -42,6 +81,9 @@ impl Action {
             Self::Abort => "abort",
             Self::Retry => "retry",
             Self::Pause | Self::Resume => "pause_resume",
+            Self::Restart => "restart",
+            Self::Undo => "undo",
+            Self::Terminate => "terminate",
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The vocabulary of shipdeck and every rule that is arithmetic or logic. Pure: no I/O, no
 //! clock reads (time arrives as values).
 
+pub mod action_request;
 pub mod actions;
 pub mod argo_requests;
 pub mod audit;
@@ -9,6 +10,7 @@ pub mod human;
 pub mod identity;
 pub mod judge;
 pub mod metrics;
+pub mod permissions;
 pub mod phase;
 pub mod revision;
 pub mod rollout;

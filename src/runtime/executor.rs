@@ -24,6 +24,7 @@ pub struct Executor {
     /// A theme that was loaded and should replace the current one.
     pub new_theme: Option<Theme>,
     pub metrics: super::metrics::MetricsExec,
+    pub actions: super::actions::ActionsExec,
     pub quit: bool,
 }
 
@@ -33,6 +34,9 @@ impl Executor {
             if cmd.is_mutating() && read_only {
                 tracing::warn!(?cmd, "refused a mutating command in read-only mode");
                 self.notice(true, "refused: this session is read-only".to_string());
+                if let Command::RunAction(req) = &cmd {
+                    self.actions.refuse_read_only(req, self.events.clone());
+                }
                 continue;
             }
             tracing::debug!(?cmd, "dispatch");
@@ -114,6 +118,25 @@ impl Executor {
                     }));
                 }
                 Command::CloseDetail => self.close_detail(),
+                Command::RunAction(req) => {
+                    self.actions
+                        .run(*req, self.target.clone(), self.events.clone())
+                }
+                Command::PrepareUndo(req) => {
+                    self.actions
+                        .prepare_undo(*req, self.target.clone(), self.events.clone())
+                }
+                Command::Audit(entry) => self.actions.record(*entry, self.events.clone()),
+                Command::CheckPermissions {
+                    generation,
+                    namespace,
+                } => self.actions.check_permissions(
+                    generation,
+                    namespace,
+                    self.target.clone(),
+                    self.events.clone(),
+                ),
+                Command::LoadAudit => self.actions.load(self.events.clone()),
             }
         }
     }

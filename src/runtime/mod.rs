@@ -1,5 +1,6 @@
 //! Channels, the loop, frame pacing, the executor and task lifetimes.
 
+pub mod actions;
 pub mod executor;
 pub mod metrics;
 pub mod session;

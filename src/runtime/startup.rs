@@ -15,6 +15,8 @@ pub struct Prepared {
     pub theme: Theme,
     /// Where logs go, if anywhere.
     pub log_path: Option<PathBuf>,
+    /// Where every action attempt is recorded.
+    pub audit_path: PathBuf,
 }
 
 /// Loads the config, applies the flags, and validates keys and theme.
@@ -47,11 +49,19 @@ pub fn prepare(
         .path
         .clone()
         .or_else(|| env.state_dir().map(|d| d.join("shipdeck.log")));
+    let audit_path = loaded
+        .config
+        .audit
+        .path
+        .clone()
+        .or_else(|| env.state_dir().map(|d| d.join("audit.jsonl")))
+        .unwrap_or_else(|| std::env::temp_dir().join("shipdeck-audit.jsonl"));
     Ok(Prepared {
         loaded,
         keymap,
         theme,
         log_path,
+        audit_path,
     })
 }
 

@@ -2,6 +2,8 @@
 //! events. Mutating commands are refused by the executor in read-only mode, and the reducer
 //! never emits one there.
 
+use crate::domain::action_request::ActionRequest;
+use crate::domain::audit::AuditEntry;
 use crate::domain::scope::NamespaceScope;
 
 use crate::domain::rollout::RolloutKey;
@@ -37,6 +39,22 @@ pub enum Command {
     },
     /// Stop the detail's scoped watches.
     CloseDetail,
+    /// Run a confirmed action: re-read, check what the operator saw, send exactly the
+    /// plan's requests, record the outcome. Answered by `Event::ActionFinished`.
+    RunAction(Box<ActionRequest>),
+    /// Read what an undo needs (the Rollout's ReplicaSets) and fill in its plan. Answered
+    /// by `Event::ActionPrepared`.
+    PrepareUndo(Box<ActionRequest>),
+    /// Append an attempt that ended in the reducer (cancelled, refused) to the audit file.
+    Audit(Box<AuditEntry>),
+    /// SelfSubjectAccessReview of every verb the actions need, in `namespace` (`""`:
+    /// cluster-wide). Answered by `Event::Permissions`.
+    CheckPermissions {
+        generation: u64,
+        namespace: String,
+    },
+    /// Read the audit file for the audit screen. Answered by `Event::AuditLoaded`.
+    LoadAudit,
 }
 
 impl Command {
@@ -52,7 +70,12 @@ impl Command {
             | Self::FetchRelease(_)
             | Self::Bell
             | Self::OpenDetail { .. }
-            | Self::CloseDetail => false,
+            | Self::CloseDetail
+            | Self::PrepareUndo(_)
+            | Self::Audit(_)
+            | Self::CheckPermissions { .. }
+            | Self::LoadAudit => false,
+            Self::RunAction(_) => true,
         }
     }
 }

@@ -215,6 +215,19 @@ pub fn row_present(state: &AppState) -> bool {
         .is_some_and(|d| d.row(&state.rollouts).is_some())
 }
 
+/// The revision of the tree node under the detail's cursor, when it is not the current one
+/// (`u` there undoes to it).
+pub fn selected_revision(state: &AppState) -> Option<u64> {
+    let d = state.detail.as_ref()?;
+    let snap = d.snapshot.as_ref()?;
+    let rev = snap.tree.get(d.tree_cursor)?.revision?;
+    let current = d
+        .row(&state.rollouts)
+        .and_then(|r| r.argo.as_ref())
+        .and_then(|a| a.seen.revision);
+    (current != Some(rev)).then_some(rev)
+}
+
 /// What the overview does with a key after the detail saw it.
 pub(super) enum KeyFlow {
     /// The detail used the key; these are its commands.

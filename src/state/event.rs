@@ -75,6 +75,24 @@ pub enum Event {
         generation: u64,
         result: Result<crate::domain::revision::DetailSnapshot, String>,
     },
+    /// An undo's plan was read (or could not be).
+    ActionPrepared {
+        id: u64,
+        result: Result<Box<crate::domain::action_request::ActionRequest>, String>,
+    },
+    /// Action `id` ended; `entry` is what the audit file now holds about it.
+    ActionFinished {
+        id: u64,
+        entry: Box<crate::domain::audit::AuditEntry>,
+    },
+    /// SelfSubjectAccessReview answers for `namespace` (`""`: cluster-wide).
+    Permissions {
+        generation: u64,
+        namespace: String,
+        result: Result<Vec<(crate::domain::permissions::Need, bool)>, String>,
+    },
+    /// The audit file was read (oldest first).
+    AuditLoaded(Result<Vec<crate::domain::audit::AuditEntry>, String>),
     /// An adapter wants the operator to know something.
     Notice {
         error: bool,

@@ -50,6 +50,10 @@ pub(super) fn on_key(state: &mut AppState, chord: KeyChord) -> Vec<Command> {
             state.dirty = true;
             palette_key(state, p, intent, chord)
         }
+        Overlay::Confirm(d) => {
+            state.dirty = true;
+            super::actions::dialog_key(state, d, intent, chord)
+        }
     }
 }
 
@@ -126,7 +130,7 @@ fn palette_key(
 }
 
 /// The editing request a key means in a text field.
-fn text_request(chord: KeyChord) -> Option<InputRequest> {
+pub(super) fn text_request(chord: KeyChord) -> Option<InputRequest> {
     Some(match (chord.code, chord.ctrl, chord.alt) {
         (KeyCode::Char(c), false, false) => InputRequest::InsertChar(c),
         (KeyCode::Char('w'), true, _) | (KeyCode::Backspace, _, true) => {
@@ -221,17 +225,19 @@ fn apply_overview(state: &mut AppState, intent: Intent, page: isize) -> Vec<Comm
         | Intent::PauseResume
         | Intent::Abort
         | Intent::Retry
-        | Intent::Rollback
-        | Intent::Undo => match state.rollouts.selected() {
-            Some(row) => {
-                let name = format!("{}/{}", row.key.namespace, row.key.name);
-                state.flash(
-                    format!("{name}: {} is not in this build yet", intent.description()),
+        | Intent::Undo => return ask_intent(state, intent),
+        Intent::Rollback => {
+            match state.rollouts.selected() {
+                Some(row) => {
+                    let name = format!("{}/{}", row.key.namespace, row.key.name);
+                    state.flash(
+                    format!("{name}: one-key rollback is not in this build yet; abort (x) or undo (u)"),
                     false,
                 );
+                }
+                None => state.flash("no rollout selected", true),
             }
-            None => state.flash("no rollout selected", true),
-        },
+        }
         Intent::Acknowledge => state.flash("no alert selected", false),
         Intent::ToggleFlag => state.flash("no flag selected", false),
         // Dialog and input intents only arrive with their overlay open.
@@ -245,6 +251,40 @@ fn apply_overview(state: &mut AppState, intent: Intent, page: isize) -> Vec<Comm
         | Intent::NextItem => {}
     }
     Vec::new()
+}
+
+/// An action key on the overview or the detail: the action it means for the selected row.
+fn ask_intent(state: &mut AppState, intent: Intent) -> Vec<Command> {
+    use super::actions::{AskOptions, ask};
+    use crate::domain::actions::Action;
+    let action = match intent {
+        Intent::Approve => Action::Approve,
+        Intent::PromoteFull => Action::PromoteFull,
+        Intent::Abort => Action::Abort,
+        Intent::Retry => Action::Retry,
+        Intent::Undo => Action::Undo,
+        _ => {
+            let paused = state.rollouts.selected().is_some_and(|r| r.spec_paused);
+            if paused {
+                Action::Resume
+            } else {
+                Action::Pause
+            }
+        }
+    };
+    let undo_to = if action == Action::Undo {
+        detail::selected_revision(state)
+    } else {
+        None
+    };
+    ask(
+        state,
+        action,
+        AskOptions {
+            undo_to,
+            analysis_run: None,
+        },
+    )
 }
 
 fn run(state: &mut AppState, action: PaletteAction) -> Vec<Command> {
@@ -284,7 +324,7 @@ fn run_action(state: &mut AppState, action: PaletteAction) -> Vec<Command> {
         PaletteAction::Namespaces(scope) => {
             state.flash(format!("namespaces: {}", scope.label()), false);
             state.session.info.namespaces = scope;
-            return vec![super::restart_watch(state)];
+            return super::start_session(state);
         }
         PaletteAction::Context(name) => {
             state.flash(format!("switching to context {name}…"), false);

@@ -1,6 +1,8 @@
 //! `AppState` and the one reducer, `update(&mut AppState, Event) -> Vec<Command>`: pure,
 //! synchronous, clock-free. Effects leave as `Command`s; results come back as `Event`s.
 
+pub mod actions;
+pub mod audit;
 pub mod command;
 pub mod detail;
 pub mod event;
@@ -71,6 +73,8 @@ pub enum Overlay {
     },
     Filter(Input),
     Palette(Palette),
+    /// The confirm dialog of an action.
+    Confirm(Box<actions::ConfirmDialog>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,6 +95,10 @@ pub struct AppState {
     pub detail: Option<detail::DetailState>,
     /// The generation of the last detail opening (each opening takes the next).
     pub detail_generation: u64,
+    /// Actions in flight and RBAC answers.
+    pub actions: actions::ActionsState,
+    /// The audit screen's entries.
+    pub audit: audit::AuditView,
     pub flash: Option<Flash>,
     pub now: DateTime<Utc>,
     pub size: (u16, u16),
@@ -120,6 +128,8 @@ impl AppState {
             metrics: metrics::MetricsState::new(metrics::MetricsSettings::default()),
             detail: None,
             detail_generation: 0,
+            actions: actions::ActionsState::default(),
+            audit: audit::AuditView::default(),
             flash: None,
             now,
             size: (120, 36),
@@ -146,6 +156,9 @@ impl AppState {
         let mut stack = vec![Scope::Global, self.screen.scope()];
         if matches!(self.overlay, Overlay::Filter(_) | Overlay::Palette(_)) {
             stack.push(Scope::Input);
+        }
+        if matches!(self.overlay, Overlay::Confirm(_)) {
+            stack.push(Scope::Dialog);
         }
         stack
     }
@@ -211,6 +224,27 @@ pub fn restart_watch(state: &mut AppState) -> Command {
     }
 }
 
+/// The watchers of a new world, and the RBAC checks of its namespaces.
+pub fn start_session(state: &mut AppState) -> Vec<Command> {
+    let mut cmds = vec![restart_watch(state)];
+    state.actions.permissions.clear();
+    state.actions.permissions_generation = state.session.generation;
+    let generation = state.session.generation;
+    let namespaces = match &state.session.info.namespaces {
+        crate::domain::scope::NamespaceScope::All => vec![String::new()],
+        crate::domain::scope::NamespaceScope::Some(list) => list.clone(),
+    };
+    cmds.extend(
+        namespaces
+            .into_iter()
+            .map(|namespace| Command::CheckPermissions {
+                generation,
+                namespace,
+            }),
+    );
+    cmds
+}
+
 /// Rows of the screen that are not table rows: header (2), table border and column header
 /// (3), status line (1), footer (1).
 pub const CHROME_ROWS: u16 = 7;
@@ -273,7 +307,7 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Command> {
             let name = info.context.clone();
             state.session.switch(info);
             state.flash(format!("switched to context {name}"), false);
-            vec![restart_watch(state)]
+            start_session(state)
         }
         Event::ThemeLoaded(result) => {
             match result {
@@ -286,6 +320,35 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Command> {
             Vec::new()
         }
         Event::Detail { generation, result } => detail::on_result(state, generation, result),
+        Event::ActionPrepared { id, result } => actions::on_prepared(state, id, result),
+        Event::ActionFinished { id, entry } => actions::on_finished(state, id, *entry),
+        Event::Permissions {
+            generation,
+            namespace,
+            result,
+        } => {
+            if generation == state.actions.permissions_generation {
+                match result {
+                    Ok(answers) => state.actions.permissions.record(&namespace, &answers),
+                    Err(e) => tracing::warn!(%namespace, error = %e, "RBAC check failed"),
+                }
+            }
+            Vec::new()
+        }
+        Event::AuditLoaded(result) => {
+            state.audit.loaded = true;
+            match result {
+                Ok(mut entries) => {
+                    // Attempts of this session may already be on the list.
+                    entries.append(&mut state.audit.entries);
+                    state.audit.entries = entries;
+                    state.audit.error = None;
+                }
+                Err(e) => state.audit.error = Some(e),
+            }
+            state.dirty = true;
+            Vec::new()
+        }
         Event::Notice { error, text } => {
             state.flash(text, error);
             Vec::new()

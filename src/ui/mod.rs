@@ -44,6 +44,6 @@ pub fn render(state: &AppState, theme: &Theme, frame: &mut Frame) {
     match &state.overlay {
         Overlay::Help { scroll } => help::render(state, theme, frame, body, *scroll),
         Overlay::Palette(p) => palette::render(state, p, theme, frame, body),
-        Overlay::Filter(_) | Overlay::None => {}
+        Overlay::Filter(_) | Overlay::None | Overlay::Confirm(_) => {}
     }
 }

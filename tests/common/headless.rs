@@ -12,7 +12,7 @@ use shipdeck::cli::Cli;
 use shipdeck::config::Config;
 use shipdeck::runtime::Executor;
 use shipdeck::sim::SimHandle;
-use shipdeck::state::{AppState, Event, Session, restart_watch, update};
+use shipdeck::state::{AppState, Event, Session, start_session, update};
 use shipdeck::theme::{ColorDepth, Theme};
 use tokio::sync::mpsc;
 
@@ -52,10 +52,11 @@ impl Headless {
             detail: None,
             new_theme: None,
             metrics,
+            actions: shipdeck::runtime::actions::ActionsExec::new(dir.path().join("audit.jsonl")),
             quit: false,
         };
-        let watch = restart_watch(&mut state);
-        exec.dispatch(vec![watch], false);
+        let start = start_session(&mut state);
+        exec.dispatch(start, false);
         Self {
             state,
             exec,

@@ -4,6 +4,7 @@
 
 mod undo;
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 pub use undo::{UndoError, undo};
@@ -33,7 +34,7 @@ pub struct Plan {
 }
 
 /// What the requests depend on, read from the Rollout the operator looked at.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct RolloutFacts {
     pub namespace: String,
     pub name: String,
@@ -50,6 +51,9 @@ pub struct RolloutFacts {
     pub current_step: Option<String>,
     pub current_pod_hash: Option<String>,
     pub stable_rs: Option<String>,
+    /// `status.abort`.
+    #[serde(default)]
+    pub aborted: bool,
 }
 
 impl RolloutFacts {

@@ -5,10 +5,36 @@ use serde_json::Value;
 
 use super::model::Rollout;
 use super::{ConvertError, parse};
+use crate::domain::action_request::Seen;
 use crate::domain::argo_requests::RolloutFacts;
 
+/// The annotation of a Rollout's current revision.
+const REVISION: &str = "rollout.argoproj.io/revision";
+
 pub fn rollout_facts(obj: &Value) -> Result<RolloutFacts, ConvertError> {
-    let ro: Rollout = parse(obj)?;
+    facts_of(&parse(obj)?)
+}
+
+/// What the operator sees of the Rollout `obj`: resourceVersion, generation, revision and
+/// the facts (the executor's re-read compares two of these).
+pub fn seen(obj: &Value) -> Result<Seen, ConvertError> {
+    seen_of(&parse(obj)?)
+}
+
+pub fn seen_of(ro: &Rollout) -> Result<Seen, ConvertError> {
+    Ok(Seen {
+        resource_version: ro.metadata.resource_version.clone().unwrap_or_default(),
+        generation: ro.metadata.generation.unwrap_or(0),
+        revision: ro
+            .metadata
+            .annotations
+            .get(REVISION)
+            .and_then(|r| r.parse().ok()),
+        facts: facts_of(ro)?,
+    })
+}
+
+pub fn facts_of(ro: &Rollout) -> Result<RolloutFacts, ConvertError> {
     let name = ro.metadata.name.clone().ok_or(ConvertError::NoName)?;
     let (spec, status) = (&ro.spec, &ro.status);
     let canary = spec.strategy.canary.as_ref();
@@ -37,6 +63,7 @@ pub fn rollout_facts(obj: &Value) -> Result<RolloutFacts, ConvertError> {
         current_step,
         current_pod_hash: nonempty(&status.current_pod_hash),
         stable_rs: nonempty(&status.stable_rs),
+        aborted: status.abort,
     })
 }
 

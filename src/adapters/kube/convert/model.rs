@@ -36,6 +36,7 @@ pub struct Meta {
     pub name: Option<String>,
     pub namespace: Option<String>,
     pub uid: Option<String>,
+    pub resource_version: Option<String>,
     pub generation: Option<i64>,
     #[serde(deserialize_with = "nullable")]
     pub labels: BTreeMap<String, String>,

@@ -1,0 +1,266 @@
+//! The action engine's reducer half: an intent becomes an `ActionRequest` (the exact
+//! requests, from the row's facts), shown in a confirm dialog; `Enter` sends it as a
+//! mutating command, `Esc` cancels. Refusals and cancellations are audited here; the
+//! executor audits what it ran. One action per object at a time.
+
+use std::collections::BTreeMap;
+
+use tui_input::Input;
+
+use crate::domain::action_request::{self, ActionRequest};
+use crate::domain::actions::{Action, rollout_actions};
+use crate::domain::argo_requests;
+use crate::domain::audit::{AuditEntry, Outcome, RecordedRequest};
+use crate::domain::permissions::Permissions;
+use crate::domain::rollout::{ControllerKind, RolloutKey, RolloutRow};
+
+use super::{AppState, Command, Overlay};
+
+/// The confirm dialog of one action.
+#[derive(Debug, Clone)]
+pub struct ConfirmDialog {
+    pub request: ActionRequest,
+    /// Still reading what the plan needs (an undo's ReplicaSets): `Enter` waits.
+    pub loading: bool,
+    /// Why no plan could be made: `Enter` does nothing, `Esc` closes.
+    pub error: Option<String>,
+    /// Nothing to send (an undo to the template already in place): `Enter` closes.
+    pub nothing_to_send: Option<String>,
+    /// The operator's optional reason, recorded in the audit and the Event.
+    pub reason: Input,
+}
+
+/// Actions in flight, RBAC answers and request ids.
+#[derive(Debug, Clone, Default)]
+pub struct ActionsState {
+    next_id: u64,
+    /// Sent and not yet finished: id → object.
+    pub in_flight: BTreeMap<u64, RolloutKey>,
+    pub permissions: Permissions,
+    /// The session generation the permissions belong to.
+    pub permissions_generation: u64,
+}
+
+impl ActionsState {
+    pub fn busy(&self, key: &RolloutKey) -> bool {
+        self.in_flight
+            .values()
+            .any(|k| k.namespace == key.namespace && k.name == key.name)
+    }
+
+    fn next(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+}
+
+/// Options of an ask beyond the action: undo's target revision, terminate's run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AskOptions {
+    pub undo_to: Option<u64>,
+    pub analysis_run: Option<String>,
+}
+
+/// The operator asked for `action` on the selected rollout: open its confirm dialog, or
+/// refuse (flash + audit) with the reason.
+pub fn ask(state: &mut AppState, action: Action, opts: AskOptions) -> Vec<Command> {
+    let Some(row) = state.rollouts.selected().cloned() else {
+        state.flash("no rollout selected", true);
+        return Vec::new();
+    };
+    let object = format!("{}/{}", row.key.namespace, row.key.name);
+    if matches!(
+        row.key.kind,
+        ControllerKind::Deployment | ControllerKind::Flagger
+    ) {
+        state.flash(
+            format!(
+                "{object}: {} of a {} is not in this build yet (Argo Rollouts only)",
+                action.label(),
+                row.key.kind.label()
+            ),
+            false,
+        );
+        return Vec::new();
+    }
+    match build(state, &row, action, opts) {
+        Ok(req) if action == Action::Undo => {
+            let id = req.id;
+            state.overlay = Overlay::Confirm(Box::new(ConfirmDialog {
+                request: req.clone(),
+                loading: true,
+                error: None,
+                nothing_to_send: None,
+                reason: Input::default(),
+            }));
+            tracing::info!(id, %object, "reading the ReplicaSets for an undo");
+            vec![Command::PrepareUndo(Box::new(req))]
+        }
+        Ok(req) => {
+            state.overlay = Overlay::Confirm(Box::new(ConfirmDialog {
+                request: req,
+                loading: false,
+                error: None,
+                nothing_to_send: None,
+                reason: Input::default(),
+            }));
+            Vec::new()
+        }
+        Err(why) => refuse(state, &row.key, action, why),
+    }
+}
+
+/// The request for `action` on `row`, or why it cannot be asked for.
+fn build(
+    state: &mut AppState,
+    row: &RolloutRow,
+    action: Action,
+    opts: AskOptions,
+) -> Result<ActionRequest, String> {
+    if state.actions.busy(&row.key) {
+        return Err(format!(
+            "an action on {} is still running; nothing sent",
+            row.key.name
+        ));
+    }
+    if let Some(c) = rollout_actions(row)
+        .into_iter()
+        .find(|c| c.action == action)
+        && let Some(why) = c.refused
+    {
+        return Err(why);
+    }
+    let Some(argo) = row.argo.as_ref() else {
+        return Err("no status from the controller yet".to_string());
+    };
+    if let Some(why) = state
+        .actions
+        .permissions
+        .refusal(&row.key.namespace, action)
+    {
+        return Err(why);
+    }
+    let seen = argo.seen.clone();
+    let mut analysis_run = None;
+    let plan = match action {
+        Action::Restart => {
+            let now = state.now.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+            argo_requests::restart(&seen.facts, &now)
+        }
+        Action::Undo => {
+            if let Some(w) = &argo.workload_ref {
+                return Err(format!("the template lives in Deployment {w}"));
+            }
+            argo_requests::Plan::default()
+        }
+        Action::Terminate => {
+            let run = match opts.analysis_run.clone() {
+                Some(r) => r,
+                None => running_analysis(argo).ok_or("no analysis is running")?,
+            };
+            let plan = argo_requests::terminate(&row.key.namespace, &run);
+            analysis_run = Some(run);
+            plan
+        }
+        _ => action_request::plan_for(action, &seen.facts).unwrap_or_default(),
+    };
+    if plan.requests.is_empty() && action != Action::Undo {
+        return Err("nothing to send: the rollout is not paused".to_string());
+    }
+    let change = action_request::change_text(action, &seen, opts.undo_to);
+    Ok(ActionRequest {
+        id: state.actions.next(),
+        key: row.key.clone(),
+        action,
+        target: format!(
+            "{}/{} (Argo {})",
+            row.key.namespace,
+            row.key.name,
+            row.key.kind.label()
+        ),
+        change,
+        plan,
+        seen,
+        analysis_run,
+        undo_to: opts.undo_to,
+        reason: None,
+        identity: identity(state),
+        context: state.session.info.context.clone(),
+    })
+}
+
+/// The AnalysisRun `:terminate` stops: the running step analysis, else the background one.
+fn running_analysis(argo: &crate::domain::detail::ArgoDetail) -> Option<String> {
+    use crate::domain::detail::AnalysisPhase;
+    let running = |a: &Option<crate::domain::detail::AnalysisRunStatus>| {
+        a.as_ref()
+            .filter(|a| matches!(a.phase, AnalysisPhase::Running | AnalysisPhase::Pending))
+            .map(|a| a.name.clone())
+    };
+    running(&argo.step_analysis).or_else(|| running(&argo.background_analysis))
+}
+
+fn identity(state: &AppState) -> String {
+    state
+        .session
+        .identity
+        .as_ref()
+        .map_or_else(|| "unknown".to_string(), |i| i.username.clone())
+}
+
+/// Flashes why `action` was refused and records the attempt.
+fn refuse(state: &mut AppState, key: &RolloutKey, action: Action, why: String) -> Vec<Command> {
+    state.flash(
+        format!("{}: {} refused: {why}", key.name, action.label()),
+        true,
+    );
+    let entry = entry(state, key, action, Vec::new(), Outcome::Refused, Some(why));
+    audit(state, entry)
+}
+
+fn entry(
+    state: &AppState,
+    key: &RolloutKey,
+    action: Action,
+    requests: Vec<RecordedRequest>,
+    outcome: Outcome,
+    reason: Option<String>,
+) -> AuditEntry {
+    AuditEntry {
+        time: state.now,
+        identity: identity(state),
+        context: state.session.info.context.clone(),
+        namespace: key.namespace.clone(),
+        name: key.name.clone(),
+        action: action.label().to_string(),
+        requests,
+        outcome,
+        reason,
+    }
+}
+
+fn audit(state: &mut AppState, entry: AuditEntry) -> Vec<Command> {
+    state.audit.push(entry.clone());
+    vec![Command::Audit(Box::new(entry))]
+}
+
+/// The requests of a plan as the audit records them.
+pub fn recorded(plan: &argo_requests::Plan) -> Vec<RecordedRequest> {
+    plan.requests
+        .iter()
+        .map(|r| RecordedRequest {
+            verb: r.verb.to_string(),
+            path: r.path.clone(),
+            content_type: r.content_type.to_string(),
+            body: r.body.clone(),
+        })
+        .collect()
+}
+
+#[path = "actions_keys.rs"]
+mod keys;
+pub use keys::{dialog_key, on_finished, on_prepared};
+
+#[cfg(test)]
+#[path = "actions_tests.rs"]
+mod tests;

@@ -1,0 +1,173 @@
+//! The confirm dialog's keys and the executor's answers.
+
+use crate::domain::audit::{AuditEntry, Outcome};
+use crate::input::{Intent, KeyChord};
+
+use super::super::{AppState, Command, Overlay};
+use super::{ConfirmDialog, audit, entry};
+
+/// A key while the confirm dialog is open. `Enter` sends exactly what the dialog shows;
+/// `Esc` cancels (audited); other keys edit the reason.
+pub fn dialog_key(
+    state: &mut AppState,
+    mut dialog: Box<ConfirmDialog>,
+    intent: Option<Intent>,
+    chord: KeyChord,
+) -> Vec<Command> {
+    let req = &dialog.request;
+    match intent {
+        Some(Intent::Cancel) => {
+            let e = entry(
+                state,
+                &req.key,
+                req.action,
+                Vec::new(),
+                Outcome::Cancelled,
+                reason_of(&dialog),
+            );
+            state.flash(
+                format!("{}: {} cancelled", req.key.name, req.action.label()),
+                false,
+            );
+            audit(state, e)
+        }
+        Some(Intent::Confirm) => {
+            if dialog.loading {
+                state.flash(
+                    "still reading what the action needs; nothing sent yet",
+                    false,
+                );
+                state.overlay = Overlay::Confirm(dialog);
+                return Vec::new();
+            }
+            if dialog.error.is_some() {
+                state.overlay = Overlay::Confirm(dialog);
+                return Vec::new();
+            }
+            if let Some(why) = dialog.nothing_to_send.clone() {
+                let e = entry(
+                    state,
+                    &req.key,
+                    req.action,
+                    Vec::new(),
+                    Outcome::Refused,
+                    Some(why.clone()),
+                );
+                state.flash(format!("{}: {why}; nothing sent", req.key.name), false);
+                return audit(state, e);
+            }
+            if state.session.is_read_only() {
+                let e = entry(
+                    state,
+                    &req.key,
+                    req.action,
+                    Vec::new(),
+                    Outcome::Refused,
+                    Some("read-only session".into()),
+                );
+                state.flash("read-only session: nothing sent", true);
+                return audit(state, e);
+            }
+            if state.actions.busy(&req.key) {
+                let why = format!(
+                    "an action on {} is still running; nothing sent",
+                    req.key.name
+                );
+                let e = entry(
+                    state,
+                    &req.key,
+                    req.action,
+                    Vec::new(),
+                    Outcome::Refused,
+                    Some(why.clone()),
+                );
+                state.flash(why, true);
+                return audit(state, e);
+            }
+            let mut req = dialog.request.clone();
+            req.reason = reason_of(&dialog);
+            state.actions.in_flight.insert(req.id, req.key.clone());
+            state.flash(
+                format!("{}: {} sent…", req.key.name, req.action.label()),
+                false,
+            );
+            tracing::info!(id = req.id, object = %req.object(), action = req.action.label(), "action confirmed");
+            vec![Command::RunAction(Box::new(req))]
+        }
+        // Tab: nothing else to focus yet; the reason field keeps the keys.
+        Some(Intent::FocusNext) => {
+            state.overlay = Overlay::Confirm(dialog);
+            Vec::new()
+        }
+        _ => {
+            if !dialog.loading
+                && let Some(r) = super::super::keys::text_request(chord)
+            {
+                dialog.reason.handle(r);
+            }
+            state.overlay = Overlay::Confirm(dialog);
+            Vec::new()
+        }
+    }
+}
+
+fn reason_of(dialog: &ConfirmDialog) -> Option<String> {
+    let r = dialog.reason.value().trim();
+    (!r.is_empty()).then(|| r.to_string())
+}
+
+/// The undo's plan arrived (or could not be made).
+pub fn on_prepared(
+    state: &mut AppState,
+    id: u64,
+    result: Result<Box<crate::domain::action_request::ActionRequest>, String>,
+) -> Vec<Command> {
+    let Overlay::Confirm(d) = &mut state.overlay else {
+        return Vec::new();
+    };
+    if d.request.id != id {
+        return Vec::new();
+    }
+    d.loading = false;
+    match result {
+        Ok(req) => {
+            if req.plan.requests.is_empty() {
+                d.nothing_to_send = Some(format!(
+                    "the template already is revision {}'s (skipped rollback)",
+                    req.undo_to.map_or("?".to_string(), |r| r.to_string())
+                ));
+            }
+            d.request = *req;
+        }
+        Err(e) => d.error = Some(e),
+    }
+    state.dirty = true;
+    Vec::new()
+}
+
+/// Action `id` ended: it is no longer in flight; the audit screen gets its line.
+pub fn on_finished(state: &mut AppState, id: u64, entry: AuditEntry) -> Vec<Command> {
+    state.actions.in_flight.remove(&id);
+    let text = match (&entry.outcome, &entry.reason) {
+        (Outcome::Done, _) => format!("{}: {} done", entry.name, entry.action),
+        (_, Some(why)) => format!(
+            "{}: {} {}: {why}",
+            entry.name,
+            entry.action,
+            outcome_word(&entry.outcome)
+        ),
+        (o, None) => format!("{}: {} {}", entry.name, entry.action, outcome_word(o)),
+    };
+    state.flash(text, entry.outcome != Outcome::Done);
+    state.audit.push(entry);
+    Vec::new()
+}
+
+fn outcome_word(o: &Outcome) -> &'static str {
+    match o {
+        Outcome::Refused => "refused",
+        Outcome::Cancelled => "cancelled",
+        Outcome::Failed => "failed",
+        Outcome::Done => "done",
+    }
+}
