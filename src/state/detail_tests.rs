@@ -305,8 +305,9 @@ fn leaving_the_overview_closes_the_detail() {
         ch(&mut s, c);
     }
     let cmds = key(&mut s, KeyCode::Enter);
-    assert_eq!(cmds.len(), 2, "{cmds:?}");
+    assert_eq!(cmds.len(), 3, "{cmds:?}");
     assert_eq!(cmds[0], Command::CloseDetail);
     assert!(matches!(cmds[1], Command::StartWatch { .. }));
+    assert!(matches!(cmds[2], Command::CheckPermissions { .. }));
     assert!(s.detail.is_none());
 }

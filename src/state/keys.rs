@@ -58,6 +58,20 @@ pub(super) fn on_key(state: &mut AppState, chord: KeyChord) -> Vec<Command> {
 }
 
 fn filter_key(state: &mut AppState, mut input: Input, intent: Option<Intent>, chord: KeyChord) {
+    if state.screen == Screen::Audit {
+        match intent {
+            Some(Intent::Accept) => {}
+            Some(Intent::Dismiss) => state.audit.set_filter(""),
+            _ => {
+                if let Some(req) = text_request(chord) {
+                    input.handle(req);
+                    state.audit.set_filter(input.value());
+                }
+                state.overlay = Overlay::Filter(input);
+            }
+        }
+        return;
+    }
     match intent {
         Some(Intent::Accept) => {}
         Some(Intent::Dismiss) => state.rollouts.set_filter(""),
@@ -171,6 +185,9 @@ fn apply_overview(state: &mut AppState, intent: Intent, page: isize) -> Vec<Comm
     if state.screen == Screen::Alerts && super::metrics::alert_key(state, intent, page) {
         return Vec::new();
     }
+    if state.screen == Screen::Audit && audit_key(state, intent, page) {
+        return Vec::new();
+    }
     match intent {
         Intent::Help => state.overlay = Overlay::Help { scroll: 0 },
         Intent::Palette => state.overlay = Overlay::Palette(Palette::default()),
@@ -205,7 +222,7 @@ fn apply_overview(state: &mut AppState, intent: Intent, page: isize) -> Vec<Comm
         Intent::ScreenRollouts => state.screen = Screen::Rollouts,
         Intent::ScreenAlerts => state.screen = Screen::Alerts,
         Intent::ScreenFlags => state.screen = Screen::Flags,
-        Intent::ScreenAudit => state.screen = Screen::Audit,
+        Intent::ScreenAudit => return open_audit(state),
         Intent::Quit => {
             state.quitting = true;
             return vec![Command::Quit];
@@ -251,6 +268,36 @@ fn apply_overview(state: &mut AppState, intent: Intent, page: isize) -> Vec<Comm
         | Intent::NextItem => {}
     }
     Vec::new()
+}
+
+/// Navigation and filtering on the audit screen; `false` when the key is not the
+/// screen's.
+fn audit_key(state: &mut AppState, intent: Intent, page: isize) -> bool {
+    let a = &mut state.audit;
+    match intent {
+        Intent::Down => a.move_by(1),
+        Intent::Up => a.move_by(-1),
+        Intent::PageDown => a.move_by(page),
+        Intent::PageUp => a.move_by(-page),
+        Intent::Top => a.cursor = 0,
+        Intent::Bottom => a.move_by(isize::MAX),
+        Intent::Filter => {
+            state.overlay = Overlay::Filter(Input::new(a.filter.clone()));
+        }
+        Intent::Back if !a.filter.is_empty() => a.set_filter(""),
+        _ => return false,
+    }
+    true
+}
+
+/// The audit screen; the file is read the first time.
+pub(super) fn open_audit(state: &mut AppState) -> Vec<Command> {
+    state.screen = Screen::Audit;
+    if state.audit.loaded {
+        Vec::new()
+    } else {
+        vec![Command::LoadAudit]
+    }
 }
 
 /// An action key on the overview or the detail: the action it means for the selected row.
@@ -299,6 +346,10 @@ fn run(state: &mut AppState, action: PaletteAction) -> Vec<Command> {
     } else {
         Vec::new()
     };
+    if action == PaletteAction::Screen(Screen::Audit) {
+        cmds.extend(open_audit(state));
+        return cmds;
+    }
     cmds.extend(run_action(state, action));
     cmds
 }
@@ -331,6 +382,13 @@ fn run_action(state: &mut AppState, action: PaletteAction) -> Vec<Command> {
             return vec![Command::SwitchContext(name)];
         }
         PaletteAction::Theme(name) => return vec![Command::SetTheme(name)],
+        PaletteAction::Act(action, opts) => {
+            if state.screen != Screen::Rollouts {
+                state.flash("actions work on the rollouts screen (press 1)", true);
+                return Vec::new();
+            }
+            return super::actions::ask(state, action, opts);
+        }
     }
     Vec::new()
 }

@@ -115,6 +115,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(session: Session, keymap: KeyMap, now: DateTime<Utc>) -> Self {
         let words = CompletionWords {
+            read_only: false,
             namespaces: Vec::new(),
             contexts: session.contexts.clone(),
             themes: Vec::new(),
@@ -184,6 +185,7 @@ impl AppState {
     /// Palette completion words, with the namespaces of the rows.
     pub fn completion_words(&self) -> CompletionWords {
         let mut words = self.words.clone();
+        words.read_only = self.session.is_read_only();
         let mut ns: Vec<String> = self
             .rollouts
             .visible()

@@ -6,12 +6,16 @@ use crate::config::is_dns_label;
 use crate::domain::scope::NamespaceScope;
 
 use super::Screen;
+use super::actions::AskOptions;
 use super::rollouts::SortKey;
+use crate::domain::actions::Action;
 
 pub struct CommandSpec {
     pub name: &'static str,
     pub args: &'static str,
     pub description: &'static str,
+    /// Changes the cluster: hidden and refused in a read-only session.
+    pub dangerous: bool,
 }
 
 /// Every palette command of this version, in the order the palette lists them.
@@ -20,56 +24,121 @@ pub const COMMANDS: &[CommandSpec] = &[
         name: "rollouts",
         args: "",
         description: "show the rollouts",
+        dangerous: false,
     },
     CommandSpec {
         name: "alerts",
         args: "",
         description: "show the regression alerts",
+        dangerous: false,
     },
     CommandSpec {
         name: "flags",
         args: "",
         description: "show the feature flags",
+        dangerous: false,
     },
     CommandSpec {
         name: "audit",
         args: "",
         description: "show the audit log",
+        dangerous: false,
     },
     CommandSpec {
         name: "ns",
         args: "<namespace>…|all",
         description: "watch other namespaces",
+        dangerous: false,
     },
     CommandSpec {
         name: "ctx",
         args: "<context>",
         description: "switch to another kube context",
+        dangerous: false,
     },
     CommandSpec {
         name: "sort",
         args: "<column>",
         description: "sort by namespace, name, phase, age or kind",
+        dangerous: false,
     },
     CommandSpec {
         name: "theme",
         args: "<name>",
         description: "switch the colour theme",
+        dangerous: false,
+    },
+    CommandSpec {
+        name: "approve",
+        args: "",
+        description: "approve / promote the selected rollout one step",
+        dangerous: true,
+    },
+    CommandSpec {
+        name: "promote-full",
+        args: "",
+        description: "promote the selected rollout fully (skips every step)",
+        dangerous: true,
+    },
+    CommandSpec {
+        name: "pause",
+        args: "",
+        description: "pause the selected rollout",
+        dangerous: true,
+    },
+    CommandSpec {
+        name: "resume",
+        args: "",
+        description: "resume the selected rollout (never a step)",
+        dangerous: true,
+    },
+    CommandSpec {
+        name: "abort",
+        args: "",
+        description: "abort the selected rollout (traffic back to stable)",
+        dangerous: true,
+    },
+    CommandSpec {
+        name: "retry",
+        args: "",
+        description: "retry the selected aborted rollout",
+        dangerous: true,
+    },
+    CommandSpec {
+        name: "restart",
+        args: "",
+        description: "restart every pod of the selected rollout",
+        dangerous: true,
+    },
+    CommandSpec {
+        name: "undo",
+        args: "[revision]",
+        description: "roll the template back (default: the previous revision)",
+        dangerous: true,
+    },
+    CommandSpec {
+        name: "terminate",
+        args: "[analysisrun]",
+        description: "terminate the running analysis of the selected rollout",
+        dangerous: true,
     },
     CommandSpec {
         name: "readonly",
         args: "",
         description: "make this session read-only (until restart)",
+        dangerous: false,
     },
     CommandSpec {
         name: "help",
         args: "",
         description: "show the keys in effect",
+        dangerous: false,
     },
     CommandSpec {
         name: "q",
         args: "",
         description: "quit shipdeck",
+        dangerous: false,
     },
 ];
 
@@ -84,11 +153,15 @@ pub enum PaletteAction {
     ReadOnly,
     Help,
     Quit,
+    /// A rollout action on the selected rollout.
+    Act(Action, AskOptions),
 }
 
 /// Words the palette can complete arguments from.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CompletionWords {
+    /// The session is read-only: dangerous commands are hidden and refused.
+    pub read_only: bool,
     pub namespaces: Vec<String>,
     pub contexts: Vec<String>,
     pub themes: Vec<String>,
@@ -140,7 +213,7 @@ pub fn suggestions(line: &str, words: &CompletionWords) -> Vec<Suggestion> {
     match trimmed.split_once(' ') {
         None => COMMANDS
             .iter()
-            .filter(|c| c.name.starts_with(trimmed))
+            .filter(|c| c.name.starts_with(trimmed) && !(c.dangerous && words.read_only))
             .map(|c| Suggestion {
                 line: if c.args.is_empty() {
                     c.name.to_string()
@@ -192,6 +265,14 @@ pub fn parse(line: &str, words: &CompletionWords) -> Result<PaletteAction, Strin
         [a] => Ok(a.to_string()),
         _ => Err(format!("`{cmd}` needs one {what}")),
     };
+    if let Some(spec) = COMMANDS.iter().find(|c| c.name == cmd)
+        && spec.dangerous
+    {
+        if words.read_only {
+            return Err(format!("read-only session: `{cmd}` is disabled"));
+        }
+        return parse_action(cmd, &args);
+    }
     match cmd {
         "rollouts" => no_args(PaletteAction::Screen(Screen::Rollouts)),
         "alerts" => no_args(PaletteAction::Screen(Screen::Alerts)),
@@ -242,88 +323,38 @@ pub fn parse(line: &str, words: &CompletionWords) -> Result<PaletteAction, Strin
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn words() -> CompletionWords {
-        CompletionWords {
-            namespaces: vec!["casino-prod".into(), "casino-staging".into()],
-            contexts: vec!["prod".into(), "staging".into()],
-            themes: vec!["default".into(), "light".into()],
+/// A rollout action command (`abort`, `undo 6`, `terminate payments-7f9-3`).
+fn parse_action(cmd: &str, args: &[&str]) -> Result<PaletteAction, String> {
+    let action = match cmd {
+        "approve" => Action::Approve,
+        "promote-full" => Action::PromoteFull,
+        "pause" => Action::Pause,
+        "resume" => Action::Resume,
+        "abort" => Action::Abort,
+        "retry" => Action::Retry,
+        "restart" => Action::Restart,
+        "undo" => Action::Undo,
+        _ => Action::Terminate,
+    };
+    let mut opts = AskOptions::default();
+    match (action, args) {
+        (_, []) => {}
+        (Action::Undo, [rev]) => {
+            let n = rev
+                .trim_start_matches("revision:")
+                .parse::<u64>()
+                .map_err(|_| format!("`{rev}` is not a revision number; e.g. `undo 6`"))?;
+            opts.undo_to = Some(n);
         }
+        (Action::Terminate, [run]) => opts.analysis_run = Some((*run).to_string()),
+        (Action::Undo | Action::Terminate, _) => {
+            return Err(format!("`{cmd}` takes at most one argument"));
+        }
+        _ => return Err(format!("`{cmd}` takes no arguments")),
     }
-
-    #[test]
-    fn completes_commands_then_arguments() {
-        let w = words();
-        let s = suggestions("", &w);
-        assert_eq!(s.len(), COMMANDS.len());
-        let s = suggestions("th", &w);
-        assert_eq!(s.len(), 1);
-        assert_eq!(s[0].line, "theme ");
-        let s = suggestions("ns casino-s", &w);
-        assert_eq!(
-            s.iter().map(|s| s.line.as_str()).collect::<Vec<_>>(),
-            ["ns casino-staging"]
-        );
-        let s = suggestions("sort p", &w);
-        assert_eq!(s[0].line, "sort phase");
-        assert!(suggestions("zzz", &w).is_empty());
-    }
-
-    #[test]
-    fn parses_every_command_and_explains_errors() {
-        let w = words();
-        assert_eq!(
-            parse("alerts", &w),
-            Ok(PaletteAction::Screen(Screen::Alerts))
-        );
-        assert_eq!(
-            parse("ns all", &w),
-            Ok(PaletteAction::Namespaces(NamespaceScope::All))
-        );
-        assert_eq!(
-            parse("ns a,b c", &w),
-            Ok(PaletteAction::Namespaces(NamespaceScope::Some(vec![
-                "a".into(),
-                "b".into(),
-                "c".into()
-            ])))
-        );
-        assert_eq!(
-            parse("ctx prod", &w),
-            Ok(PaletteAction::Context("prod".into()))
-        );
-        assert_eq!(parse("sort age", &w), Ok(PaletteAction::Sort(SortKey::Age)));
-        assert_eq!(
-            parse("theme light", &w),
-            Ok(PaletteAction::Theme("light".into()))
-        );
-        assert_eq!(parse(" q ", &w), Ok(PaletteAction::Quit));
-        assert!(parse("ctx nope", &w).unwrap_err().contains("prod, staging"));
-        assert!(parse("sort colour", &w).unwrap_err().contains("columns"));
-        assert!(parse("ns Bad_NS", &w).unwrap_err().contains("Bad_NS"));
-        assert!(
-            parse("alerts now", &w)
-                .unwrap_err()
-                .contains("no arguments")
-        );
-        assert!(
-            parse("launch", &w)
-                .unwrap_err()
-                .contains("unknown command `launch`")
-        );
-        assert!(parse("", &w).is_err());
-    }
-
-    #[test]
-    fn tab_takes_the_selected_suggestion() {
-        let w = words();
-        let mut p = Palette::default();
-        p.edit(InputRequest::InsertChar('s'));
-        p.step(1, &w);
-        p.complete(&w);
-        assert_eq!(p.input.value(), "sort ");
-    }
+    Ok(PaletteAction::Act(action, opts))
 }
+
+#[cfg(test)]
+#[path = "palette_tests.rs"]
+mod tests;

@@ -146,10 +146,16 @@ fn palette_completes_and_runs_commands() {
     let cmds = key(&mut s, KeyCode::Enter);
     assert_eq!(
         cmds,
-        vec![Command::StartWatch {
-            generation: gen_before + 1,
-            namespaces: NamespaceScope::All
-        }]
+        vec![
+            Command::StartWatch {
+                generation: gen_before + 1,
+                namespaces: NamespaceScope::All
+            },
+            Command::CheckPermissions {
+                generation: gen_before + 1,
+                namespace: String::new()
+            }
+        ]
     );
     assert_eq!(s.session.info.namespaces, NamespaceScope::All);
     assert_eq!(s.rollouts.total(), 0, "the old namespaces' rows are gone");

@@ -127,7 +127,13 @@ fn a_context_switch_replaces_the_state_and_restarts_the_watchers() {
     info.context = "staging".into();
     let cmds = update(&mut s, Event::SessionChanged(info));
     assert!(
-        matches!(cmds.as_slice(), [Command::StartWatch { generation: 1, .. }]),
+        matches!(
+            cmds.as_slice(),
+            [
+                Command::StartWatch { generation: 1, .. },
+                Command::CheckPermissions { generation: 1, namespace }
+            ] if namespace == "casino-prod"
+        ),
         "{cmds:?}"
     );
     assert_eq!(s.rollouts.total(), 0);
