@@ -118,6 +118,9 @@ impl ActionsExec {
                 Ok(client) => rbac::check(&client, &namespace, &ARGO_NEEDS).await,
                 Err(e) => Err(format!("cannot connect: {e}")),
             };
+            if let Err(e) = &result {
+                tracing::warn!(%namespace, error = %e, "RBAC check failed");
+            }
             let _ = events
                 .send(Event::Permissions {
                     generation,

@@ -9,10 +9,14 @@
 //! | `forbidden` | `{"identity":"sim-operator","resource":"rollouts","duration":"10s"}` | 403 for that identity and/or resource |
 //! | `throttle` | `{"retry_after":1,"duration":"5s"}` | 429 with Retry-After |
 //! | `gone` | | the next watch that resumes from a resourceVersion gets 410 |
+//! | `no-status` | `{"resource":"rollouts","duration":"10s"}` | `…/rollouts/{name}/status` answers 404 NotFound "the server could not find the requested resource", as for a CRD without the status subresource |
+//! | `conflict` | `{"resource":"rollouts","duration":"10s"}` | PATCH and PUT on that resource (main or subresource) answer 409 Conflict "the object has been modified" |
 //! | `errors` | `{"target":"casino-prod/payments","track":"canary","factor":8,"start":"0s","duration":"60s"}` | the track's 5xx ratio × factor |
 //! | `latency` | same fields | the track's latency × factor |
 //!
-//! Without `duration` a fault lasts until `DELETE /sim/v1/faults`.
+//! Without `duration` a fault lasts until `DELETE /sim/v1/faults`. Without `resource`,
+//! `forbidden`, `no-status` and `conflict` apply to every resource. RBAC is checked before
+//! `no-status` and `conflict` (a real API server authorizes before it routes or writes).
 
 use std::time::{Duration, Instant};
 
@@ -97,6 +101,26 @@ pub enum Fault {
         resource: Option<String>,
     },
     Throttle(u64),
+    /// The resource has no status subresource.
+    NoStatus {
+        resource: Option<String>,
+    },
+    /// Writes to the resource conflict.
+    Conflict {
+        resource: Option<String>,
+    },
+}
+
+/// One Kubernetes request, as the faults see it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Call<'a> {
+    pub identity: &'a str,
+    /// `GET`, `PATCH`, …
+    pub method: &'a str,
+    /// The resource's plural (`rollouts`).
+    pub resource: &'a str,
+    /// `status` in `…/rollouts/x/status`; empty for the main resource.
+    pub subresource: &'a str,
 }
 
 #[derive(Debug, Default)]
@@ -109,11 +133,17 @@ pub struct Faults {
 /// What the request path should do, given the faults in force.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Verdict {
-    Proceed { delay: Option<Duration> },
+    Proceed {
+        delay: Option<Duration>,
+    },
     Unavailable,
     InternalError,
     Forbidden,
     Throttled(u64),
+    /// 404 NotFound: no such subresource.
+    NoStatus,
+    /// 409 Conflict.
+    Conflict,
 }
 
 fn parse_duration(field: &str, text: Option<&str>) -> Result<Option<Duration>, String> {
@@ -139,6 +169,12 @@ impl Faults {
                 resource: req.resource.clone(),
             },
             "throttle" => Fault::Throttle(req.retry_after.unwrap_or(1)),
+            "no-status" => Fault::NoStatus {
+                resource: req.resource.clone(),
+            },
+            "conflict" => Fault::Conflict {
+                resource: req.resource.clone(),
+            },
             "watch-drop" => return Ok(true),
             "gone" => {
                 self.gone_once = true;
@@ -147,7 +183,7 @@ impl Faults {
             other => {
                 return Err(format!(
                     "unknown fault kind {other:?}; kinds: api-down, watch-drop, api-500, \
-                     api-slow, forbidden, throttle, gone, errors, latency"
+                     api-slow, forbidden, throttle, gone, no-status, conflict, errors, latency"
                 ));
             }
         };
@@ -170,9 +206,10 @@ impl Faults {
         self.live(now).any(|f| *f == Fault::ApiDown)
     }
 
-    /// The effect on one Kubernetes request by `identity` on `resource` (plural).
-    pub fn verdict(&mut self, now: Instant, identity: &str, resource: &str) -> Verdict {
+    /// The effect on one Kubernetes request.
+    pub fn verdict(&mut self, now: Instant, call: &Call<'_>) -> Verdict {
         let mut delay = None;
+        let on = |r: &Option<String>| r.as_deref().is_none_or(|r| r == call.resource);
         for f in self.live(now) {
             match f {
                 Fault::ApiDown => return Verdict::Unavailable,
@@ -182,12 +219,20 @@ impl Faults {
                     identity: i,
                     resource: r,
                 } => {
-                    let id_match = i.as_deref().is_none_or(|i| i == identity);
-                    let res_match = r.as_deref().is_none_or(|r| r == resource);
-                    if id_match && res_match {
+                    let id_match = i.as_deref().is_none_or(|i| i == call.identity);
+                    if id_match && on(r) {
                         return Verdict::Forbidden;
                     }
                 }
+                Fault::NoStatus { resource: r } if on(r) && call.subresource == "status" => {
+                    return Verdict::NoStatus;
+                }
+                Fault::Conflict { resource: r }
+                    if on(r) && matches!(call.method, "PATCH" | "PUT") =>
+                {
+                    return Verdict::Conflict;
+                }
+                Fault::NoStatus { .. } | Fault::Conflict { .. } => {}
                 Fault::ApiSlow(d) => delay = Some(*d),
             }
         }
@@ -221,6 +266,82 @@ mod tests {
         }
     }
 
+    fn call<'a>(identity: &'a str, method: &'a str, resource: &'a str, sub: &'a str) -> Call<'a> {
+        Call {
+            identity,
+            method,
+            resource,
+            subresource: sub,
+        }
+    }
+
+    const GO: Verdict = Verdict::Proceed { delay: None };
+
+    #[test]
+    fn no_status_hides_the_status_subresource_of_one_resource_for_a_while() {
+        let t0 = Instant::now();
+        let mut f = Faults::default();
+        let mut no = req("no-status");
+        no.resource = Some("rollouts".into());
+        no.duration = Some("10s".into());
+        assert_eq!(f.add(&no, t0), Ok(false));
+        for method in ["GET", "PATCH", "PUT"] {
+            assert_eq!(
+                f.verdict(t0, &call("a", method, "rollouts", "status")),
+                Verdict::NoStatus,
+                "{method}"
+            );
+        }
+        assert_eq!(f.verdict(t0, &call("a", "PATCH", "rollouts", "")), GO);
+        assert_eq!(f.verdict(t0, &call("a", "PATCH", "rollouts", "scale")), GO);
+        assert_eq!(
+            f.verdict(t0, &call("a", "PATCH", "deployments", "status")),
+            GO
+        );
+        let later = t0 + Duration::from_secs(11);
+        assert_eq!(
+            f.verdict(later, &call("a", "PATCH", "rollouts", "status")),
+            GO
+        );
+    }
+
+    #[test]
+    fn conflict_answers_writes_only_until_cleared() {
+        let t0 = Instant::now();
+        let mut f = Faults::default();
+        let mut c = req("conflict");
+        c.resource = Some("rollouts".into());
+        f.add(&c, t0).unwrap();
+        for (method, sub) in [("PATCH", ""), ("PATCH", "status"), ("PUT", "")] {
+            assert_eq!(
+                f.verdict(t0, &call("a", method, "rollouts", sub)),
+                Verdict::Conflict,
+                "{method} {sub}"
+            );
+        }
+        for method in ["GET", "POST", "DELETE"] {
+            assert_eq!(
+                f.verdict(t0, &call("a", method, "rollouts", "")),
+                GO,
+                "{method}"
+            );
+        }
+        assert_eq!(f.verdict(t0, &call("a", "PATCH", "analysisruns", "")), GO);
+        let far = t0 + Duration::from_secs(3600);
+        assert_eq!(
+            f.verdict(far, &call("a", "PATCH", "rollouts", "")),
+            Verdict::Conflict
+        );
+        assert!(
+            f.describe(t0)["active"][0]["fault"]
+                .as_str()
+                .unwrap()
+                .contains("Conflict")
+        );
+        f.clear();
+        assert_eq!(f.verdict(t0, &call("a", "PATCH", "rollouts", "")), GO);
+    }
+
     #[test]
     fn faults_apply_and_expire() {
         let t0 = Instant::now();
@@ -228,9 +349,15 @@ mod tests {
         let mut down = req("api-down");
         down.duration = Some("8s".into());
         assert_eq!(f.add(&down, t0), Ok(false));
-        assert_eq!(f.verdict(t0, "a", "rollouts"), Verdict::Unavailable);
         assert_eq!(
-            f.verdict(t0 + Duration::from_secs(9), "a", "rollouts"),
+            f.verdict(t0, &call("a", "GET", "rollouts", "")),
+            Verdict::Unavailable
+        );
+        assert_eq!(
+            f.verdict(
+                t0 + Duration::from_secs(9),
+                &call("a", "GET", "rollouts", "")
+            ),
             Verdict::Proceed { delay: None }
         );
         let mut forb = req("forbidden");
@@ -238,11 +365,11 @@ mod tests {
         forb.resource = Some("rollouts".into());
         f.add(&forb, t0).unwrap();
         assert_eq!(
-            f.verdict(t0, "sim-operator", "rollouts"),
+            f.verdict(t0, &call("sim-operator", "GET", "rollouts", "")),
             Verdict::Forbidden
         );
         assert_eq!(
-            f.verdict(t0, "sim-viewer", "rollouts"),
+            f.verdict(t0, &call("sim-viewer", "GET", "rollouts", "")),
             Verdict::Proceed { delay: None }
         );
         assert_eq!(f.add(&req("watch-drop"), t0), Ok(true));
@@ -254,7 +381,7 @@ mod tests {
         assert!(f.add(&req("api-slow"), t0).is_err());
         f.clear();
         assert_eq!(
-            f.verdict(t0, "sim-operator", "rollouts"),
+            f.verdict(t0, &call("sim-operator", "GET", "rollouts", "")),
             Verdict::Proceed { delay: None }
         );
     }

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use super::auth::Identity;
 use super::crds::Catalog;
 use super::discovery;
-use super::faults::{Faults, Verdict};
+use super::faults::{Call, Faults, Verdict};
 use super::openapi;
 use super::proxy::ProxyRegistry;
 use super::reqlog::{Record, RequestLog, body_value};
@@ -222,11 +222,17 @@ async fn route(sim: &Arc<Shared>, req: &Req<'_>) -> Response {
     let Some(identity) = req.identity else {
         return ApiError::unauthorized().into_response();
     };
-    let plural = plural_of(path);
+    let (resource, subresource) = resource_of(path);
+    let call = Call {
+        identity: &identity.name,
+        method: req.method.as_str(),
+        resource,
+        subresource,
+    };
     let verdict = sim
         .faults
         .lock()
-        .map(|mut f| f.verdict(Instant::now(), &identity.name, plural))
+        .map(|mut f| f.verdict(Instant::now(), &call))
         .unwrap_or(Verdict::Proceed { delay: None });
     match verdict {
         Verdict::Unavailable => {
@@ -244,6 +250,11 @@ async fn route(sim: &Arc<Shared>, req: &Req<'_>) -> Response {
             ))
             .into_response();
         }
+        Verdict::NoStatus | Verdict::Conflict => {
+            if let Some(resp) = write_fault(sim, req, identity, &verdict) {
+                return resp;
+            }
+        }
         Verdict::Proceed { delay: Some(d) } => tokio::time::sleep(d).await,
         Verdict::Proceed { delay: None } => {}
     }
@@ -253,19 +264,58 @@ async fn route(sim: &Arc<Shared>, req: &Req<'_>) -> Response {
     }
 }
 
-/// The resource a Kubernetes path is about (`configmaps` in
-/// `/api/v1/namespaces/default/configmaps/x`), for faults scoped to a resource.
-fn plural_of(path: &str) -> &str {
+/// `no-status` (404) and `conflict` (409), answered as a real API server would: only to
+/// requests RBAC lets through (the handler answers 403 to the others), a conflict only on
+/// an object that exists.
+fn write_fault(
+    sim: &Shared,
+    req: &Req<'_>,
+    identity: &Identity,
+    verdict: &Verdict,
+) -> Option<Response> {
+    let t = resources::parse_target(sim, &req.path).ok()?;
+    let name = t.name.as_deref()?;
+    let verb = match req.method.as_str() {
+        "GET" => "get",
+        "PUT" => "update",
+        _ => "patch",
+    };
+    let resource = match &t.sub {
+        Some(s) => format!("{}/{s}", t.def.plural),
+        None => t.def.plural.clone(),
+    };
+    if !super::auth::allowed(identity.rights, verb, &t.def.group, &resource) {
+        return None;
+    }
+    let error = if *verdict == Verdict::NoStatus {
+        ApiError {
+            code: 404,
+            reason: "NotFound",
+            message: "the server could not find the requested resource".into(),
+            details: Some(json!({})),
+            retry_after: None,
+        }
+    } else {
+        resources::get(sim, &t, name).ok()?;
+        ApiError::conflict(t.def, name)
+    };
+    Some(error.into_response())
+}
+
+/// The resource and subresource a Kubernetes path is about, for faults scoped to a
+/// resource: `("rollouts", "status")` for `…/namespaces/x/rollouts/y/status`.
+fn resource_of(path: &str) -> (&str, &str) {
     let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let rest = match segs.as_slice() {
-        ["api", _, rest @ ..] => rest,
-        ["apis", _, _, rest @ ..] => rest,
-        _ => return "",
+        ["api", _, rest @ ..] | ["apis", _, _, rest @ ..] => rest,
+        _ => return ("", ""),
     };
     match rest {
-        ["namespaces", _, plural, ..] => plural,
-        [first, ..] => first,
-        [] => "",
+        ["namespaces", _, plural, _, sub, ..] => (plural, sub),
+        ["namespaces", _, plural, ..] => (plural, ""),
+        [first, _, sub, ..] => (first, sub),
+        [first, ..] => (first, ""),
+        [] => ("", ""),
     }
 }
 
@@ -317,12 +367,21 @@ mod tests {
         assert_eq!(normalize("/version/"), "/version");
         assert_eq!(normalize("//api//v1/"), "/api/v1");
         assert_eq!(normalize("/"), "/");
-        assert_eq!(
-            plural_of("/api/v1/namespaces/default/configmaps/x"),
-            "configmaps"
-        );
-        assert_eq!(plural_of("/apis/argoproj.io/v1alpha1/rollouts"), "rollouts");
-        assert_eq!(plural_of("/api/v1/namespaces/default"), "namespaces");
+        for (path, want) in [
+            (
+                "/api/v1/namespaces/default/configmaps/x",
+                ("configmaps", ""),
+            ),
+            ("/apis/argoproj.io/v1alpha1/rollouts", ("rollouts", "")),
+            ("/api/v1/namespaces/default", ("namespaces", "")),
+            (
+                "/apis/argoproj.io/v1alpha1/namespaces/p/rollouts/x/status",
+                ("rollouts", "status"),
+            ),
+            ("/api/v1/nodes/n1/status", ("nodes", "status")),
+        ] {
+            assert_eq!(resource_of(path), want, "{path}");
+        }
         assert_eq!(
             url_pairs("a%3Db%2Cc=x+y%"),
             vec![("a=b,c".to_string(), "x y%".to_string())]

@@ -36,6 +36,10 @@ pub struct ActionsState {
     next_id: u64,
     /// Sent and not yet finished: id → object.
     pub in_flight: BTreeMap<u64, RolloutKey>,
+    /// Done, but the rows do not show the result yet: object → (the resourceVersion the
+    /// operator saw, until when at most). A key pressed twice in a hurry must not act on
+    /// what the operator has not seen.
+    pub settling: BTreeMap<RolloutKey, (String, chrono::DateTime<chrono::Utc>)>,
     pub permissions: Permissions,
     /// The session generation the permissions belong to.
     pub permissions_generation: u64,
@@ -43,15 +47,52 @@ pub struct ActionsState {
 
 impl ActionsState {
     pub fn busy(&self, key: &RolloutKey) -> bool {
-        self.in_flight
-            .values()
-            .any(|k| k.namespace == key.namespace && k.name == key.name)
+        self.settling.contains_key(key)
+            || self
+                .in_flight
+                .values()
+                .any(|k| k.namespace == key.namespace && k.name == key.name)
+    }
+
+    /// After the rows changed (or time passed): objects whose rows show a newer state, or
+    /// that settled long enough, take actions again.
+    pub fn settle(&mut self, rows: &super::RolloutList, now: chrono::DateTime<chrono::Utc>) {
+        self.settling.retain(|key, (rv, until)| {
+            let moved = rows
+                .get(key)
+                .and_then(|r| r.argo.as_ref())
+                .is_some_and(|a| a.seen.resource_version != *rv);
+            !moved && *until > now
+        });
     }
 
     fn next(&mut self) -> u64 {
         self.next_id += 1;
         self.next_id
     }
+}
+
+/// The detail's action hints: what `rollout_actions` allows, further limited by RBAC and by
+/// an action already running on the object.
+pub fn checks(state: &AppState, row: &RolloutRow) -> Vec<crate::domain::actions::ActionCheck> {
+    let mut out = rollout_actions(row);
+    let argo = matches!(
+        row.key.kind,
+        ControllerKind::ArgoCanary | ControllerKind::ArgoBlueGreen
+    );
+    for c in out.iter_mut().filter(|c| c.possible()) {
+        if state.actions.busy(&row.key) {
+            c.refused = Some("an action is running".to_string());
+        } else if argo
+            && let Some(why) = state
+                .actions
+                .permissions
+                .refusal(&row.key.namespace, c.action)
+        {
+            c.refused = Some(why);
+        }
+    }
+    out
 }
 
 /// Options of an ask beyond the action: undo's target revision, terminate's run.
@@ -85,7 +126,6 @@ pub fn ask(state: &mut AppState, action: Action, opts: AskOptions) -> Vec<Comman
     }
     match build(state, &row, action, opts) {
         Ok(req) if action == Action::Undo => {
-            let id = req.id;
             state.overlay = Overlay::Confirm(Box::new(ConfirmDialog {
                 request: req.clone(),
                 loading: true,
@@ -93,7 +133,6 @@ pub fn ask(state: &mut AppState, action: Action, opts: AskOptions) -> Vec<Comman
                 nothing_to_send: None,
                 reason: Input::default(),
             }));
-            tracing::info!(id, %object, "reading the ReplicaSets for an undo");
             vec![Command::PrepareUndo(Box::new(req))]
         }
         Ok(req) => {

@@ -6,6 +6,9 @@ use crate::input::{Intent, KeyChord};
 use super::super::{AppState, Command, Overlay};
 use super::{ConfirmDialog, audit, entry};
 
+/// How long a done action's object waits at most for its row to show the result.
+const SETTLE_SECS: i64 = 5;
+
 /// A key while the confirm dialog is open. `Enter` sends exactly what the dialog shows;
 /// `Esc` cancels (audited); other keys edit the reason.
 pub fn dialog_key(
@@ -91,7 +94,6 @@ pub fn dialog_key(
                 format!("{}: {} sent…", req.key.name, req.action.label()),
                 false,
             );
-            tracing::info!(id = req.id, object = %req.object(), action = req.action.label(), "action confirmed");
             vec![Command::RunAction(Box::new(req))]
         }
         // Tab: nothing else to focus yet; the reason field keeps the keys.
@@ -147,7 +149,19 @@ pub fn on_prepared(
 
 /// Action `id` ended: it is no longer in flight; the audit screen gets its line.
 pub fn on_finished(state: &mut AppState, id: u64, entry: AuditEntry) -> Vec<Command> {
-    state.actions.in_flight.remove(&id);
+    if let Some(key) = state.actions.in_flight.remove(&id)
+        && entry.outcome == Outcome::Done
+    {
+        // Until the row shows the result (at most a few seconds), the object stays busy.
+        let rv = state
+            .rollouts
+            .get(&key)
+            .and_then(|r| r.argo.as_ref())
+            .map(|a| a.seen.resource_version.clone())
+            .unwrap_or_default();
+        let until = state.now + chrono::Duration::seconds(SETTLE_SECS);
+        state.actions.settling.insert(key, (rv, until));
+    }
     let text = match (&entry.outcome, &entry.reason) {
         (Outcome::Done, _) => format!("{}: {} done", entry.name, entry.action),
         (_, Some(why)) => format!(

@@ -226,3 +226,55 @@ fn an_undo_to_the_template_in_place_sends_nothing() {
         "{cmds:?}"
     );
 }
+
+#[test]
+fn a_done_action_keeps_the_object_busy_until_its_row_shows_the_result() {
+    let mut s = state(false);
+    press(&mut s, 'a');
+    let cmds = enter(&mut s);
+    let [Command::RunAction(req)] = cmds.as_slice() else {
+        panic!("{cmds:?}");
+    };
+    let (id, key) = (req.id, req.key.clone());
+    let entry = AuditEntry {
+        time: s.now,
+        identity: "alice".into(),
+        context: "prod".into(),
+        namespace: "casino-prod".into(),
+        name: "payments".into(),
+        action: "approve".into(),
+        requests: Vec::new(),
+        outcome: Outcome::Done,
+        reason: None,
+    };
+    update(
+        &mut s,
+        Event::ActionFinished {
+            id,
+            entry: Box::new(entry),
+        },
+    );
+    // The watch has not delivered the new state: a hurried second `a` does nothing.
+    let cmds = press(&mut s, 'a');
+    assert!(
+        matches!(s.overlay, Overlay::None),
+        "no dialog on stale facts"
+    );
+    assert!(matches!(cmds.as_slice(), [Command::Audit(_)]));
+    // The row moves on: the object takes actions again.
+    let mut row = s.rollouts.get(&key).cloned().unwrap();
+    if let Some(a) = row.argo.as_mut() {
+        a.seen.resource_version = "42".into();
+    }
+    let generation = s.session.generation;
+    update(
+        &mut s,
+        Event::Rollouts {
+            generation,
+            change: crate::state::RolloutChange::Upsert(vec![row]),
+        },
+    );
+    assert!(!s.actions.busy(&key));
+    press(&mut s, 'a');
+    assert!(matches!(s.overlay, Overlay::Confirm(_)));
+}

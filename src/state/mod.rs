@@ -230,6 +230,7 @@ pub fn restart_watch(state: &mut AppState) -> Command {
 pub fn start_session(state: &mut AppState) -> Vec<Command> {
     let mut cmds = vec![restart_watch(state)];
     state.actions.permissions.clear();
+    state.actions.settling.clear();
     state.actions.permissions_generation = state.session.generation;
     let generation = state.session.generation;
     let namespaces = match &state.session.info.namespaces {
@@ -266,6 +267,7 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Command> {
                 state.flash = None;
                 state.dirty = true;
             }
+            state.actions.settle(&state.rollouts, now);
             // Ages on screen advance; an empty screen has nothing to redraw.
             if state.rollouts.visible_len() > 0 {
                 state.dirty = true;
@@ -291,6 +293,7 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Command> {
                 RolloutChange::Remove(ids) => state.rollouts.remove(&ids),
             }
             detail::after_rows(state, open_row);
+            state.actions.settle(&state.rollouts, state.now);
             state.dirty = true;
             Vec::new()
         }
@@ -332,7 +335,8 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Command> {
             if generation == state.actions.permissions_generation {
                 match result {
                     Ok(answers) => state.actions.permissions.record(&namespace, &answers),
-                    Err(e) => tracing::warn!(%namespace, error = %e, "RBAC check failed"),
+                    // Unknown stays unknown: actions may be tried, a 403 says why.
+                    Err(_) => {}
                 }
             }
             Vec::new()

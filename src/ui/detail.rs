@@ -9,7 +9,6 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::domain::actions::rollout_actions;
 use crate::domain::rollout::{RolloutRow, format_age};
 use crate::domain::version::Severity;
 use crate::input::Intent;
@@ -303,7 +302,7 @@ fn actions_line(state: &AppState, theme: &Theme, row: &RolloutRow, width: usize)
         return Line::from(spans);
     }
     let mut used = 9;
-    let checks = rollout_actions(row);
+    let checks = crate::state::actions::checks(state, row);
     for c in checks.iter().filter(|c| c.possible()) {
         let key = Intent::parse(c.action.intent_name())
             .and_then(|i| state.keymap.keys_for(i).into_iter().next())

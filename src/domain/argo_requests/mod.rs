@@ -7,7 +7,7 @@ mod undo;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-pub use undo::{UndoError, undo};
+pub use undo::{UndoError, undo, undo_target};
 
 /// `application/merge-patch+json`: every action but undo.
 pub const MERGE_PATCH: &str = "application/merge-patch+json";

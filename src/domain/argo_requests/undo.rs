@@ -15,6 +15,28 @@ pub enum UndoError {
     NoSuchRevision(u64),
 }
 
+/// The revision an undo goes back to: exactly `to`, else the second-highest (what [`undo`]
+/// picks; the executor shows it).
+pub fn undo_target(owned: &[(u64, Value)], to: Option<u64>) -> Result<u64, UndoError> {
+    target(owned, to).map(|t| t.0)
+}
+
+fn target(owned: &[(u64, Value)], to: Option<u64>) -> Result<&(u64, Value), UndoError> {
+    match to {
+        Some(n) => owned
+            .iter()
+            .find(|(r, _)| *r == n)
+            .ok_or(UndoError::NoSuchRevision(n)),
+        None => {
+            let mut revs: Vec<&(u64, Value)> = owned.iter().filter(|(r, _)| *r > 0).collect();
+            revs.sort_by_key(|r| std::cmp::Reverse(r.0));
+            revs.get(1)
+                .copied()
+                .ok_or(UndoError::NoPrevious(revs.len()))
+        }
+    }
+}
+
 /// The undo plan. `owned`: the rollout's ReplicaSets as (revision annotation, pod template).
 /// `to`: an exact revision, else the second-highest. `Ok(None)`: the template already is
 /// that revision's ("skipped rollback").
@@ -24,19 +46,7 @@ pub fn undo(
     owned: &[(u64, Value)],
     to: Option<u64>,
 ) -> Result<Option<Plan>, UndoError> {
-    let target = match to {
-        Some(n) => owned
-            .iter()
-            .find(|(r, _)| *r == n)
-            .ok_or(UndoError::NoSuchRevision(n))?,
-        None => {
-            let mut revs: Vec<&(u64, Value)> = owned.iter().filter(|(r, _)| *r > 0).collect();
-            revs.sort_by_key(|r| std::cmp::Reverse(r.0));
-            revs.get(1)
-                .copied()
-                .ok_or(UndoError::NoPrevious(revs.len()))?
-        }
-    };
+    let target = target(owned, to)?;
     let mut template = target.1.clone();
     if let Some(labels) = template
         .pointer_mut("/metadata/labels")
@@ -57,4 +67,25 @@ pub fn undo(
         fallback: None,
         skips: Vec::new(),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_target_is_the_revision_undo_picks() {
+        let t = json!({});
+        let owned = vec![(7, t.clone()), (5, t.clone()), (6, t.clone()), (0, t)];
+        assert_eq!(undo_target(&owned, None), Ok(6));
+        assert_eq!(undo_target(&owned, Some(5)), Ok(5));
+        assert_eq!(
+            undo_target(&owned, Some(9)),
+            Err(UndoError::NoSuchRevision(9))
+        );
+        assert_eq!(
+            undo_target(&owned[..1], None),
+            Err(UndoError::NoPrevious(1))
+        );
+    }
 }
