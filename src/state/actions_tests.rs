@@ -126,7 +126,11 @@ fn the_finished_action_frees_the_object_and_lands_in_the_audit_view() {
             entry: Box::new(entry),
         },
     );
-    assert!(!s.actions.busy(&req.key));
+    assert!(s.actions.in_flight.is_empty());
+    assert!(
+        s.actions.settling.contains_key(&req.key),
+        "busy until the row shows the result"
+    );
     assert_eq!(s.audit.entries.len(), 1);
     assert_eq!(
         s.flash.as_ref().map(|f| f.text.as_str()),

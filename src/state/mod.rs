@@ -332,12 +332,12 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Command> {
             namespace,
             result,
         } => {
-            if generation == state.actions.permissions_generation {
-                match result {
-                    Ok(answers) => state.actions.permissions.record(&namespace, &answers),
-                    // Unknown stays unknown: actions may be tried, a 403 says why.
-                    Err(_) => {}
-                }
+            // A failed check leaves the namespace unknown: actions may be tried, and a 403
+            // says why.
+            if generation == state.actions.permissions_generation
+                && let Ok(answers) = result
+            {
+                state.actions.permissions.record(&namespace, &answers);
             }
             Vec::new()
         }

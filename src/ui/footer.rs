@@ -112,6 +112,34 @@ fn footer_worthy(state: &AppState, intent: Intent, scope: Scope) -> bool {
 const ESSENTIAL: [Intent; 2] = [Intent::Help, Intent::Quit];
 
 pub fn render_keys(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
+    if let Overlay::Confirm(d) = &state.overlay {
+        let key = |i: Intent, default: &str| {
+            styled(
+                format!(" {}", super::confirm::key_name(state, i, default)),
+                theme.style(Role::ChromeKey),
+            )
+        };
+        let label = |l: &'static str| styled(l, theme.style(Role::ChromeDim));
+        let line = if d.loading || d.error.is_some() {
+            Line::from(vec![key(Intent::Cancel, "Esc"), label(" close")])
+        } else if d.nothing_to_send.is_some() {
+            Line::from(vec![
+                key(Intent::Confirm, "Enter"),
+                label(" close "),
+                key(Intent::Cancel, "Esc"),
+                label(" cancel"),
+            ])
+        } else {
+            Line::from(vec![
+                key(Intent::Confirm, "Enter"),
+                label(" confirm "),
+                key(Intent::Cancel, "Esc"),
+                label(" cancel  type a reason"),
+            ])
+        };
+        frame.render_widget(Paragraph::new(line), area);
+        return;
+    }
     if matches!(state.overlay, Overlay::Help { .. }) {
         let line = Line::from(vec![
             styled(" Esc ? q", theme.style(Role::ChromeKey)),

@@ -2,6 +2,8 @@
 //! from `state.now`), styles only from theme roles. One screen per file.
 
 mod alerts;
+mod audit;
+mod confirm;
 mod detail;
 mod footer;
 mod header;
@@ -13,7 +15,7 @@ mod pending;
 pub mod widgets;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout};
+use ratatui::layout::{Constraint, Layout, Rect};
 
 use crate::state::{AppState, Overlay, Screen};
 use crate::theme::{Role, Theme};
@@ -37,6 +39,7 @@ pub fn render(state: &AppState, theme: &Theme, frame: &mut Frame) {
         _ if state.detail.is_some() => detail::render(state, theme, frame, body),
         Screen::Rollouts => overview::render(state, theme, frame, body),
         Screen::Alerts => alerts::render(state, theme, frame, body),
+        Screen::Audit => audit::render(state, theme, frame, body),
         other => pending::render(other, state, theme, frame, body),
     }
     footer::render_status(state, theme, frame, status);
@@ -44,6 +47,16 @@ pub fn render(state: &AppState, theme: &Theme, frame: &mut Frame) {
     match &state.overlay {
         Overlay::Help { scroll } => help::render(state, theme, frame, body, *scroll),
         Overlay::Palette(p) => palette::render(state, p, theme, frame, body),
-        Overlay::Filter(_) | Overlay::None | Overlay::Confirm(_) => {}
+        // Over everything but the header's context line (which cluster this goes to), the
+        // status line and the key hints.
+        Overlay::Confirm(d) => {
+            let over = Rect {
+                y: head.y + 1,
+                height: body.bottom().saturating_sub(head.y + 1),
+                ..body
+            };
+            confirm::render(state, d, theme, frame, over);
+        }
+        Overlay::Filter(_) | Overlay::None => {}
     }
 }
