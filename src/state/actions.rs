@@ -30,6 +30,59 @@ pub struct ConfirmDialog {
     pub reason: Input,
 }
 
+/// Whether a terminal of `size` (columns, rows) shows every line of the dialog. Counts the
+/// lines the dialog draws (target, change, skips, each request's verb and path, content
+/// type and body, the fallback, the reason and the keys) wrapped at the dialog's width, with
+/// a margin for word wrapping: when in doubt, it does not fit.
+pub fn dialog_fits(d: &ConfirmDialog, size: (u16, u16)) -> bool {
+    // The dialog is at most 96 columns inside the screen's borders, with a border and a
+    // padding column each side; it has the screen minus the header, tabs, status and keys.
+    let inner = usize::from(size.0.saturating_sub(2).min(96).saturating_sub(4)).max(8);
+    let room = usize::from(size.1.saturating_sub(4));
+    // Text that wraps at words: one more row when it wraps at all (word breaks waste room).
+    let words = |n: usize| if n <= inner { 1 } else { n.div_ceil(inner) + 1 };
+    // Unbroken text (a path, JSON), continued with an indent.
+    let chars = |n: usize| {
+        if n <= inner {
+            1
+        } else {
+            n.div_ceil(inner - 4) + 1
+        }
+    };
+    let req = &d.request;
+    let mut rows = words(9 + req.target.chars().count());
+    rows += req
+        .change
+        .iter()
+        .map(|c| words(9 + c.chars().count()))
+        .sum::<usize>();
+    rows += req
+        .plan
+        .skips
+        .iter()
+        .map(|s| words(9 + s.chars().count()))
+        .sum::<usize>();
+    let requests = |list: &[argo_requests::Request]| -> usize {
+        let each = list.iter().map(|r| {
+            let path = r.path.chars().count();
+            let head = if r.verb.len() + 4 + path <= inner {
+                1
+            } else {
+                1 + chars(path)
+            };
+            head + 1 + chars(2 + r.body.to_string().chars().count())
+        });
+        1 + each.sum::<usize>()
+    };
+    rows += 1 + requests(&req.plan.requests);
+    if let Some(fallback) = &req.plan.fallback {
+        rows += 1 + requests(fallback);
+    }
+    // Reason (a second row when narrow), blank, keys, blank; two borders.
+    let reason = if inner >= 59 { 2 } else { 3 };
+    rows + reason + 2 + 2 <= room
+}
+
 /// Actions in flight, RBAC answers and request ids.
 #[derive(Debug, Clone, Default)]
 pub struct ActionsState {

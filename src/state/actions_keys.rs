@@ -47,6 +47,15 @@ pub fn dialog_key(
                 state.overlay = Overlay::Confirm(dialog);
                 return Vec::new();
             }
+            if !super::dialog_fits(&dialog, state.size) {
+                // What is shown is what runs: never confirm requests the operator cannot see.
+                state.flash(
+                    "the terminal is too small to show every request; make it taller and press Enter again",
+                    true,
+                );
+                state.overlay = Overlay::Confirm(dialog);
+                return Vec::new();
+            }
             if let Some(why) = dialog.nothing_to_send.clone() {
                 let e = entry(
                     state,

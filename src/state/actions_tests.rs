@@ -282,3 +282,32 @@ fn a_done_action_keeps_the_object_busy_until_its_row_shows_the_result() {
     press(&mut s, 'a');
     assert!(matches!(s.overlay, Overlay::Confirm(_)));
 }
+
+#[test]
+fn enter_does_nothing_while_the_terminal_cannot_show_every_request() {
+    let mut s = state(false);
+    update(
+        &mut s,
+        Event::Resize {
+            width: 60,
+            height: 12,
+        },
+    );
+    press(&mut s, 'x');
+    assert!(!dialog_fits(dialog(&s), s.size));
+    assert!(
+        dialog_fits(dialog(&s), (80, 24)),
+        "an abort fits the classic terminal"
+    );
+    assert!(enter(&mut s).is_empty(), "nothing sent on a cut dialog");
+    assert!(matches!(s.overlay, Overlay::Confirm(_)));
+    update(
+        &mut s,
+        Event::Resize {
+            width: 120,
+            height: 40,
+        },
+    );
+    assert!(dialog_fits(dialog(&s), s.size));
+    assert!(matches!(enter(&mut s).as_slice(), [Command::RunAction(_)]));
+}
