@@ -20,6 +20,9 @@ use shipdeck::state::{AppState, Event, Overlay, Screen, Session, SessionInfo, up
 use shipdeck::theme::{ColorDepth, Theme};
 use tui_input::Input;
 
+#[path = "render_actions/dialogs.rs"]
+mod dialogs;
+
 const PATH: &str = "/apis/argoproj.io/v1alpha1/namespaces/casino-prod/rollouts/payments";
 
 fn state() -> AppState {
