@@ -273,22 +273,25 @@ async fn pause_resume_restart_terminate_and_undo_on_staging() {
     )
     .await;
     h.run_until("lobby's new revision waiting", WAIT, |s| {
-        row(s, &lobby)
-            .and_then(|r| r.argo.as_ref())
-            .is_some_and(|a| a.seen.revision == Some(2) && !a.pause_conditions.is_empty())
+        row(s, &lobby).is_some_and(|r| {
+            r.seen.revision == Some(2)
+                && r.argo
+                    .as_ref()
+                    .is_some_and(|a| !a.pause_conditions.is_empty())
+        })
     })
     .await;
     act(&mut h, &lobby, "P", "promote-full").await;
     h.run_until("lobby promoted", WAIT, |s| {
-        row(s, &lobby)
-            .and_then(|r| r.argo.as_ref())
-            .is_some_and(|a| a.fully_promoted() && a.seen.revision == Some(2))
+        row(s, &lobby).is_some_and(|r| {
+            r.seen.revision == Some(2) && r.argo.as_ref().is_some_and(|a| a.fully_promoted())
+        })
     })
     .await;
     act(&mut h, &lobby, "u", "undo").await;
     h.run_until("lobby at revision 3 with the old image", WAIT, |s| {
         row(s, &lobby).is_some_and(|r| {
-            r.argo.as_ref().is_some_and(|a| a.seen.revision == Some(3))
+            r.seen.revision == Some(3)
                 && r.containers
                     .first()
                     .and_then(|c| c.canary.as_ref())

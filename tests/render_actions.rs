@@ -63,6 +63,7 @@ fn request(action: Action, plan: Plan, undo_to: Option<u64>) -> ActionRequest {
         generation: 9,
         revision: Some(7),
         facts: facts(),
+        phase: None,
     };
     ActionRequest {
         id: 1,

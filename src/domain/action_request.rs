@@ -6,7 +6,40 @@ use serde::{Deserialize, Serialize};
 
 use super::actions::Action;
 use super::argo_requests::{self, Plan, RolloutFacts};
-use super::rollout::RolloutKey;
+use super::rollout::{ControllerKind, RolloutKey};
+
+/// The `apiVersion` of the object a row stands for.
+pub fn api_version(kind: ControllerKind) -> &'static str {
+    match kind {
+        ControllerKind::ArgoCanary | ControllerKind::ArgoBlueGreen => "argoproj.io/v1alpha1",
+        ControllerKind::Deployment => "apps/v1",
+        ControllerKind::Flagger => "flagger.app/v1beta1",
+    }
+}
+
+/// The Kubernetes kind of the object a row stands for.
+pub fn kind_name(kind: ControllerKind) -> &'static str {
+    match kind {
+        ControllerKind::ArgoCanary | ControllerKind::ArgoBlueGreen => "Rollout",
+        ControllerKind::Deployment => "Deployment",
+        ControllerKind::Flagger => "Canary",
+    }
+}
+
+/// The API path of the object a row stands for (the one re-read, annotated and evented).
+pub fn object_path(key: &RolloutKey) -> String {
+    let plural = match key.kind {
+        ControllerKind::ArgoCanary | ControllerKind::ArgoBlueGreen => "rollouts",
+        ControllerKind::Deployment => "deployments",
+        ControllerKind::Flagger => "canaries",
+    };
+    format!(
+        "/apis/{}/namespaces/{}/{plural}/{}",
+        api_version(key.kind),
+        key.namespace,
+        key.name
+    )
+}
 
 /// What the operator saw of a Rollout when asking (and what the executor compares after
 /// re-reading it).
@@ -17,8 +50,12 @@ pub struct Seen {
     pub generation: i64,
     /// `rollout.argoproj.io/revision`.
     pub revision: Option<u64>,
-    /// The facts the plan was computed from (step, pauses, hashes, abort).
+    /// The facts the plan was computed from (step, pauses, hashes, abort; for a Deployment
+    /// `spec_paused`).
     pub facts: RolloutFacts,
+    /// A Flagger Canary's `status.phase`.
+    #[serde(default)]
+    pub phase: Option<String>,
 }
 
 /// A confirmed-or-to-be-confirmed action: the dialog's content and the executor's command.
@@ -62,7 +99,11 @@ pub fn plan_for(action: Action, f: &RolloutFacts) -> Option<Plan> {
         Action::Resume => argo_requests::resume(f),
         Action::Abort => argo_requests::abort(f),
         Action::Retry => argo_requests::retry(f),
-        Action::Restart | Action::Undo | Action::Terminate => return None,
+        Action::Restart
+        | Action::Undo
+        | Action::Terminate
+        | Action::Rollback
+        | Action::CloseGate => return None,
     })
 }
 
@@ -99,6 +140,11 @@ pub fn change_text(action: Action, seen: &Seen, undo_to: Option<u64>) -> Option<
             _ => None,
         },
         Action::Terminate => Some("analysis running → terminated".to_string()),
+        Action::Rollback => Some(format!(
+            "{} → rollback gate open (Flagger fails the canary, traffic to the primary)",
+            seen.phase.as_deref().unwrap_or("no phase")
+        )),
+        Action::CloseGate => Some("gate open → closed".to_string()),
     }
 }
 
@@ -111,6 +157,16 @@ pub fn precondition(req: &ActionRequest, now: &Seen) -> Result<(), String> {
     }
     let name = &req.key.name;
     let again = "review and try again";
+    if req.key.kind == ControllerKind::Flagger {
+        return match (&was.phase, &now.phase) {
+            (p, q) if p == q => Ok(()),
+            (p, q) => Err(format!(
+                "{name} moved from {} to {} since you looked; {again}",
+                p.as_deref().unwrap_or("no phase"),
+                q.as_deref().unwrap_or("no phase")
+            )),
+        };
+    }
     let (a, b) = (&was.facts, &now.facts);
     if a.current_step_index != b.current_step_index {
         let step = |f: &RolloutFacts| match f.current_step_index {
@@ -139,12 +195,17 @@ pub fn precondition(req: &ActionRequest, now: &Seen) -> Result<(), String> {
         };
         return Err(format!("{name} {what} since you looked; {again}"));
     }
+    if req.key.kind == ControllerKind::Deployment && a.spec_paused != b.spec_paused {
+        let what = if b.spec_paused { "paused" } else { "resumed" };
+        return Err(format!("{name} was {what} since you looked; {again}"));
+    }
     match req.action {
         Action::Undo | Action::Restart if was.generation != now.generation => Err(format!(
             "{name}'s spec changed since you looked (generation {} → {}); {again}",
             was.generation, now.generation
         )),
         Action::Undo | Action::Restart | Action::Terminate => Ok(()),
+        _ if req.key.kind == ControllerKind::Deployment => Ok(()),
         action => match plan_for(action, b) {
             Some(p) if p.requests == req.plan.requests => Ok(()),
             _ => Err(format!(

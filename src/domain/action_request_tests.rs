@@ -22,6 +22,7 @@ fn seen(rv: &str, f: RolloutFacts) -> Seen {
         generation: 3,
         revision: Some(7),
         facts: f,
+        phase: None,
     }
 }
 

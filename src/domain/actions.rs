@@ -25,6 +25,10 @@ pub enum Action {
     Undo,
     /// `spec.terminate` on the current AnalysisRun.
     Terminate,
+    /// Open a Flagger canary's rollback gate.
+    Rollback,
+    /// Close a Flagger gate shipdeck opened (automatic, audited).
+    CloseGate,
 }
 
 impl Action {
@@ -40,6 +44,8 @@ impl Action {
             Self::Restart => "restart",
             Self::Undo => "undo",
             Self::Terminate => "terminate",
+            Self::Rollback => "rollback",
+            Self::CloseGate => "close-gate",
         }
     }
 
@@ -55,6 +61,8 @@ impl Action {
             Self::Restart => "ShipdeckRestart",
             Self::Undo => "ShipdeckUndo",
             Self::Terminate => "ShipdeckTerminate",
+            Self::Rollback => "ShipdeckRollback",
+            Self::CloseGate => "ShipdeckCloseGate",
         }
     }
 
@@ -70,6 +78,8 @@ impl Action {
             Self::Restart => "Restart",
             Self::Undo => "Undo",
             Self::Terminate => "Terminate the analysis",
+            Self::Rollback => "Roll back",
+            Self::CloseGate => "Close the gate",
         }
     }
 
@@ -84,6 +94,8 @@ impl Action {
             Self::Restart => "restart",
             Self::Undo => "undo",
             Self::Terminate => "terminate",
+            Self::Rollback => "rollback",
+            Self::CloseGate => "close_gate",
         }
     }
 }

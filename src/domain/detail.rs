@@ -170,8 +170,6 @@ pub struct ArgoDetail {
     /// `spec.strategy.blueGreen.activeService` / `previewService`.
     pub active_service: Option<String>,
     pub preview_service: Option<String>,
-    /// What an action on this Rollout depends on (resourceVersion, revision, facts).
-    pub seen: crate::domain::action_request::Seen,
 }
 
 impl ArgoDetail {

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::actions::Action;
+use super::rollout::ControllerKind;
 
 /// One verb on one resource (with its subresource).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -50,6 +51,19 @@ pub const CREATE_EVENTS: Need = Need {
     subresource: "",
 };
 
+pub const CREATE_SERVICES_PROXY: Need = Need {
+    verb: "create",
+    group: "",
+    resource: "services",
+    subresource: "proxy",
+};
+pub const PATCH_DEPLOYMENTS: Need = Need {
+    verb: "patch",
+    group: "apps",
+    resource: "deployments",
+    subresource: "",
+};
+
 /// Everything the Argo actions need, in the order they are checked.
 pub const ARGO_NEEDS: [Need; 4] = [
     PATCH_ROLLOUTS,
@@ -58,15 +72,31 @@ pub const ARGO_NEEDS: [Need; 4] = [
     CREATE_EVENTS,
 ];
 
-/// What an Argo action cannot do without. (The Event is bookkeeping: without `create
-/// events` the action still runs and the audit notes the missing Event.)
-pub fn needs(action: Action) -> &'static [Need] {
+/// Everything any action needs: Argo's, Deployments' and Flagger's gates.
+pub const ALL_NEEDS: [Need; 6] = [
+    PATCH_ROLLOUTS,
+    PATCH_ROLLOUTS_STATUS,
+    PATCH_ANALYSISRUNS,
+    CREATE_EVENTS,
+    PATCH_DEPLOYMENTS,
+    CREATE_SERVICES_PROXY,
+];
+
+/// What an action on an object of `kind` cannot do without. (The Event is bookkeeping:
+/// without `create events` the action still runs and the audit notes the missing Event.)
+pub fn needs(kind: ControllerKind, action: Action) -> &'static [Need] {
+    match kind {
+        ControllerKind::Deployment => return &[PATCH_DEPLOYMENTS],
+        ControllerKind::Flagger => return &[CREATE_SERVICES_PROXY],
+        ControllerKind::ArgoCanary | ControllerKind::ArgoBlueGreen => {}
+    }
     match action {
         Action::Approve | Action::PromoteFull | Action::Abort | Action::Retry => {
             &[PATCH_ROLLOUTS_STATUS, PATCH_ROLLOUTS]
         }
         Action::Pause | Action::Resume | Action::Restart | Action::Undo => &[PATCH_ROLLOUTS],
         Action::Terminate => &[PATCH_ANALYSISRUNS],
+        Action::Rollback | Action::CloseGate => &[CREATE_SERVICES_PROXY],
     }
 }
 
@@ -106,8 +136,8 @@ impl Permissions {
     }
 
     /// `no permission (patch rollouts/status)` when RBAC says no to an action's need.
-    pub fn refusal(&self, namespace: &str, action: Action) -> Option<String> {
-        needs(action)
+    pub fn refusal(&self, namespace: &str, kind: ControllerKind, action: Action) -> Option<String> {
+        needs(kind, action)
             .iter()
             .find(|n| self.allowed(namespace, **n) == Some(false))
             .map(|n| format!("no permission ({})", n.label()))
@@ -122,7 +152,7 @@ mod tests {
     fn a_namespace_answer_or_a_cluster_wide_grant_decides() {
         let mut p = Permissions::default();
         assert_eq!(
-            p.refusal("prod", Action::Abort),
+            p.refusal("prod", ControllerKind::ArgoCanary, Action::Abort),
             None,
             "unknown: allowed to try"
         );
@@ -131,14 +161,22 @@ mod tests {
             &[(PATCH_ROLLOUTS_STATUS, false), (PATCH_ROLLOUTS, true)],
         );
         assert_eq!(
-            p.refusal("prod", Action::Abort).as_deref(),
+            p.refusal("prod", ControllerKind::ArgoCanary, Action::Abort)
+                .as_deref(),
             Some("no permission (patch rollouts/status)")
         );
-        assert_eq!(p.refusal("prod", Action::Pause), None);
-        p.record("prod", &[(PATCH_ROLLOUTS_STATUS, true)]);
-        assert_eq!(p.refusal("prod", Action::Abort), None);
         assert_eq!(
-            p.refusal("staging", Action::Abort).as_deref(),
+            p.refusal("prod", ControllerKind::ArgoCanary, Action::Pause),
+            None
+        );
+        p.record("prod", &[(PATCH_ROLLOUTS_STATUS, true)]);
+        assert_eq!(
+            p.refusal("prod", ControllerKind::ArgoCanary, Action::Abort),
+            None
+        );
+        assert_eq!(
+            p.refusal("staging", ControllerKind::ArgoCanary, Action::Abort)
+                .as_deref(),
             Some("no permission (patch rollouts/status)")
         );
         assert_eq!(
@@ -148,7 +186,8 @@ mod tests {
         );
         p.record("staging", &[(PATCH_ANALYSISRUNS, false)]);
         assert_eq!(
-            p.refusal("staging", Action::Terminate).as_deref(),
+            p.refusal("staging", ControllerKind::ArgoCanary, Action::Terminate)
+                .as_deref(),
             Some("no permission (patch analysisruns)")
         );
         assert!(p.checked("staging") && !p.checked("dev"));

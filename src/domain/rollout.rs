@@ -114,6 +114,9 @@ pub struct RolloutRow {
     pub argo: Option<ArgoDetail>,
     /// Flagger only.
     pub flagger: Option<FlaggerDetail>,
+    /// What an action on the object depends on (resourceVersion, generation, revision,
+    /// facts): the precondition the executor checks.
+    pub seen: super::action_request::Seen,
 }
 
 impl RolloutRow {
@@ -141,6 +144,7 @@ impl RolloutRow {
             invalid: None,
             argo: None,
             flagger: None,
+            seen: super::action_request::Seen::default(),
         }
     }
 

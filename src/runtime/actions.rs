@@ -12,7 +12,7 @@ use crate::adapters::audit;
 use crate::adapters::kube::{KubeTarget, actions, rbac};
 use crate::domain::action_request::ActionRequest;
 use crate::domain::audit::{AuditEntry, Outcome};
-use crate::domain::permissions::ARGO_NEEDS;
+use crate::domain::permissions::ALL_NEEDS;
 use crate::state::Event;
 
 use super::session;
@@ -115,7 +115,7 @@ impl ActionsExec {
     ) {
         tokio::spawn(async move {
             let result = match session::client_for(&target).await {
-                Ok(client) => rbac::check(&client, &namespace, &ARGO_NEEDS).await,
+                Ok(client) => rbac::check(&client, &namespace, &ALL_NEEDS).await,
                 Err(e) => Err(format!("cannot connect: {e}")),
             };
             if let Err(e) = &result {

@@ -113,8 +113,7 @@ impl ActionsState {
         self.settling.retain(|key, (rv, until)| {
             let moved = rows
                 .get(key)
-                .and_then(|r| r.argo.as_ref())
-                .is_some_and(|a| a.seen.resource_version != *rv);
+                .is_some_and(|r| r.seen.resource_version != *rv);
             !moved && *until > now
         });
     }
@@ -137,10 +136,11 @@ pub fn checks(state: &AppState, row: &RolloutRow) -> Vec<crate::domain::actions:
         if state.actions.busy(&row.key) {
             c.refused = Some("an action is running".to_string());
         } else if argo
-            && let Some(why) = state
-                .actions
-                .permissions
-                .refusal(&row.key.namespace, c.action)
+            && let Some(why) =
+                state
+                    .actions
+                    .permissions
+                    .refusal(&row.key.namespace, row.key.kind, c.action)
         {
             c.refused = Some(why);
         }
@@ -228,11 +228,11 @@ fn build(
     if let Some(why) = state
         .actions
         .permissions
-        .refusal(&row.key.namespace, action)
+        .refusal(&row.key.namespace, row.key.kind, action)
     {
         return Err(why);
     }
-    let seen = argo.seen.clone();
+    let seen = row.seen.clone();
     let mut analysis_run = None;
     let plan = match action {
         Action::Restart => {

@@ -165,8 +165,7 @@ pub fn on_finished(state: &mut AppState, id: u64, entry: AuditEntry) -> Vec<Comm
         let rv = state
             .rollouts
             .get(&key)
-            .and_then(|r| r.argo.as_ref())
-            .map(|a| a.seen.resource_version.clone())
+            .map(|r| r.seen.resource_version.clone())
             .unwrap_or_default();
         let until = state.now + chrono::Duration::seconds(SETTLE_SECS);
         state.actions.settling.insert(key, (rv, until));

@@ -35,14 +35,15 @@ fn state(read_only: bool) -> AppState {
         current_pod_hash: Some("new".into()),
         stable_rs: Some("old".into()),
         current_step_index: Some(1),
-        seen: Seen {
-            resource_version: "41".into(),
-            generation: 2,
-            revision: Some(7),
-            facts: facts(),
-        },
         ..ArgoDetail::default()
     });
+    row.seen = Seen {
+        resource_version: "41".into(),
+        generation: 2,
+        revision: Some(7),
+        facts: facts(),
+        phase: None,
+    };
     AppState::with_rows(super::super::tests::session(read_only), vec![row], now)
 }
 
@@ -267,9 +268,7 @@ fn a_done_action_keeps_the_object_busy_until_its_row_shows_the_result() {
     assert!(matches!(cmds.as_slice(), [Command::Audit(_)]));
     // The row moves on: the object takes actions again.
     let mut row = s.rollouts.get(&key).cloned().unwrap();
-    if let Some(a) = row.argo.as_mut() {
-        a.seen.resource_version = "42".into();
-    }
+    row.seen.resource_version = "42".into();
     let generation = s.session.generation;
     update(
         &mut s,

@@ -221,10 +221,7 @@ pub fn selected_revision(state: &AppState) -> Option<u64> {
     let d = state.detail.as_ref()?;
     let snap = d.snapshot.as_ref()?;
     let rev = snap.tree.get(d.tree_cursor)?.revision?;
-    let current = d
-        .row(&state.rollouts)
-        .and_then(|r| r.argo.as_ref())
-        .and_then(|a| a.seen.revision);
+    let current = d.row(&state.rollouts).and_then(|r| r.seen.revision);
     (current != Some(rev)).then_some(rev)
 }
 

@@ -5,7 +5,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
-use super::convert::argo_facts;
+use super::convert::seen;
 use crate::domain::action_request::{self, ActionRequest};
 use crate::domain::actions::Action;
 use crate::domain::argo_requests::{MERGE_PATCH, Plan, Request};
@@ -66,26 +66,24 @@ fn ending(outcome: Outcome, reason: String) -> Ending {
     }
 }
 
-fn rollout_path(key: &RolloutKey) -> String {
-    format!(
-        "/apis/{ARGO}/namespaces/{}/rollouts/{}",
-        key.namespace, key.name
-    )
+fn object_path(key: &RolloutKey) -> String {
+    action_request::object_path(key)
 }
 
 /// The object an Event is about.
 struct Involved {
+    api_version: &'static str,
     kind: &'static str,
     obj: Value,
 }
 
 async fn execute(client: &kube::Client, req: &ActionRequest, now: DateTime<Utc>) -> Ending {
-    let path = rollout_path(&req.key);
+    let path = object_path(&req.key);
     let rollout = match send::get(client, &path).await {
         Ok(v) => v,
         Err(f) => return ending(Outcome::Failed, describe("GET", &path, &f)),
     };
-    let seen = match argo_facts::seen(&rollout) {
+    let seen = match seen::of(req.key.kind, &rollout) {
         Ok(s) => s,
         Err(e) => {
             let why = format!("cannot read {}: {e}; nothing sent", req.object());
@@ -98,6 +96,7 @@ async fn execute(client: &kube::Client, req: &ActionRequest, now: DateTime<Utc>)
     let mut involved = if req.action == Action::Terminate {
         match analysis_run(client, req).await {
             Ok(run) => Involved {
+                api_version: ARGO,
                 kind: "AnalysisRun",
                 obj: run,
             },
@@ -105,7 +104,8 @@ async fn execute(client: &kube::Client, req: &ActionRequest, now: DateTime<Utc>)
         }
     } else {
         Involved {
-            kind: "Rollout",
+            api_version: action_request::api_version(req.key.kind),
+            kind: action_request::kind_name(req.key.kind),
             obj: rollout,
         }
     };
@@ -237,7 +237,7 @@ async fn bookkeeping(
     }
     let last = json!({"action": req.action.label(), "identity": req.identity, "time": time});
     let body = json!({"metadata": {"annotations": {LAST_ACTION: last.to_string()}}});
-    let path = rollout_path(&req.key);
+    let path = object_path(&req.key);
     if let Err(f) = send::send(client, "PATCH", &path, Some(MERGE_PATCH), Some(&body)).await {
         notes.push(format!("annotation {LAST_ACTION} not set: {f}"));
     }
@@ -251,7 +251,7 @@ fn event_body(req: &ActionRequest, involved: &Involved, time: &str) -> Value {
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_else(|| req.key.name.clone());
     let mut object = json!({
-        "apiVersion": ARGO,
+        "apiVersion": involved.api_version,
         "kind": involved.kind,
         "name": name,
         "namespace": req.key.namespace,

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::send::{self, describe};
-use super::{REVISION, rollout_path};
+use super::{REVISION, object_path};
 use crate::adapters::kube::convert::argo_facts;
 use crate::domain::action_request::{self, ActionRequest};
 use crate::domain::actions::Action;
@@ -16,7 +16,7 @@ pub async fn prepare_undo(
     client: &kube::Client,
     mut req: ActionRequest,
 ) -> Result<ActionRequest, String> {
-    let path = rollout_path(&req.key);
+    let path = object_path(&req.key);
     let rollout = send::get(client, &path)
         .await
         .map_err(|f| describe("GET", &path, &f))?;

@@ -86,13 +86,13 @@ fn convert(obj: &Value, ctx: &ConvertCtx) -> Result<RolloutRow, ConvertError> {
         stable_service: canary.and_then(|c| nonempty(&c.stable_service)),
         active_service: blue_green.and_then(|b| nonempty(&b.active_service)),
         preview_service: blue_green.and_then(|b| nonempty(&b.preview_service)),
-        seen: super::argo_facts::seen_of(&ro)?,
         images: owned
             .as_deref()
             .map(|rss| cli_images(&ro, rss))
             .unwrap_or_default(),
     };
 
+    row.seen = super::argo_facts::seen_of(&ro)?;
     let (phase, message) = argo_phase(&phase_facts(&ro));
     row.phase = phase;
     row.message = message;

@@ -31,6 +31,7 @@ pub fn seen_of(ro: &Rollout) -> Result<Seen, ConvertError> {
             .get(REVISION)
             .and_then(|r| r.parse().ok()),
         facts: facts_of(ro)?,
+        phase: None,
     })
 }
 

@@ -21,6 +21,7 @@ fn convert(obj: &Value, ctx: &ConvertCtx) -> Result<RolloutRow, ConvertError> {
     let name = d.metadata.name.as_deref().ok_or(ConvertError::NoName)?;
     let namespace = d.metadata.namespace.as_deref().unwrap_or_default();
     let mut row = RolloutRow::new(namespace, name, ControllerKind::Deployment);
+    row.seen = super::seen::deployment(&d.metadata, d.spec.paused);
     let (spec, status) = (&d.spec, &d.status);
     let progressing = status.conditions.iter().find(|c| c.kind == "Progressing");
     let facts = DeploymentFacts {

@@ -27,6 +27,7 @@ fn convert(obj: &Value, ctx: &ConvertCtx) -> Result<RolloutRow, ConvertError> {
     let mut row = RolloutRow::new(namespace, name, ControllerKind::Flagger);
     let spec = &canary.spec;
     let status = canary.status.unwrap_or_default();
+    row.seen = super::seen::canary(&canary.metadata, status.phase.as_deref());
     let analysis = spec.analysis.as_ref().or(spec.canary_analysis.as_ref());
 
     let promoted = status.conditions.iter().find(|c| c.kind == "Promoted");

@@ -19,6 +19,7 @@ mod deployment;
 pub mod detail;
 mod flagger;
 mod model;
+pub mod seen;
 mod workload;
 
 use chrono::{DateTime, Utc};
