@@ -130,7 +130,7 @@ fn run_ui(cli: Cli, env: EnvLookup) -> ExitCode {
             stderr_to,
         };
         let mut launch = launch;
-        let start = shipdeck::state::start_session(&mut launch.state);
+        let start = shipdeck::state::start(&mut launch.state);
         let read_only = launch.state.session.is_read_only();
         launch.executor.dispatch(start, read_only);
         match runtime::run(launch).await {

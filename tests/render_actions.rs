@@ -92,6 +92,8 @@ fn open(s: &mut AppState, request: ActionRequest, edit: impl FnOnce(&mut Confirm
         error: None,
         nothing_to_send: None,
         reason: Input::default(),
+        notes: Vec::new(),
+        close: None,
     };
     edit(&mut d);
     s.overlay = Overlay::Confirm(Box::new(d));

@@ -8,7 +8,9 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use shipdeck::domain::detail::{AnalysisPhase, AnalysisRunStatus, FlaggerDetail, GitOpsOwner};
+use shipdeck::domain::detail::{
+    AnalysisPhase, AnalysisRunStatus, FlaggerDetail, GitOpsOwner, Webhook,
+};
 use shipdeck::domain::phase::FlaggerPhase;
 use shipdeck::domain::revision::{
     AnalysisMetricView, AnalysisRunView, DetailSnapshot, EventView, MeasurementView, NodeKind,
@@ -589,8 +591,16 @@ fn flagger_canary_120x36() {
                 step_weight: Some(10),
                 target: "bonus".into(),
                 webhooks: vec![
-                    ("load-test".into(), "rollout".into()),
-                    ("gate".into(), "confirm-promotion".into()),
+                    Webhook {
+                        name: "load-test".into(),
+                        kind: "rollout".into(),
+                        url: "http://flagger-loadtester.casino-prod/".into(),
+                    },
+                    Webhook {
+                        name: "gate".into(),
+                        kind: "confirm-promotion".into(),
+                        url: "http://flagger-loadtester.casino-prod/gate/check".into(),
+                    },
                 ],
                 ..FlaggerDetail::default()
             });

@@ -201,9 +201,19 @@ pub struct FlaggerDetail {
     pub skip_analysis: bool,
     /// `spec.targetRef.name`; Flagger runs the stable version as `<target>-primary`.
     pub target: String,
-    /// `spec.analysis.webhooks`: name and type (`confirm-rollout`, `pre-rollout`, `rollout`,
-    /// `confirm-promotion`, `post-rollout`, `rollback`, `event`, …).
-    pub webhooks: Vec<(String, String)>,
+    /// `spec.analysis.webhooks`, in order.
+    pub webhooks: Vec<Webhook>,
+}
+
+/// One of a Canary's `spec.analysis.webhooks`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Webhook {
+    pub name: String,
+    /// `type`: `confirm-rollout`, `pre-rollout`, `rollout` (also when unset),
+    /// `confirm-traffic-increase`, `confirm-promotion`, `post-rollout`, `rollback`, `event`.
+    pub kind: String,
+    /// `url` as written (a cluster-internal Service, usually Flagger's load tester).
+    pub url: String,
 }
 
 /// Who reconciles the object from Git: a manual change to its spec will be reverted.

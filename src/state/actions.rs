@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use tui_input::Input;
 
-use crate::domain::action_request::{self, ActionRequest};
+use crate::domain::action_request::ActionRequest;
 use crate::domain::actions::{Action, rollout_actions};
 use crate::domain::argo_requests;
 use crate::domain::audit::{AuditEntry, Outcome, RecordedRequest};
@@ -28,6 +28,12 @@ pub struct ConfirmDialog {
     pub nothing_to_send: Option<String>,
     /// The operator's optional reason, recorded in the audit and the Event.
     pub reason: Input,
+    /// What the operator should know before confirming (one-key rollback explains abort vs
+    /// undo here).
+    pub notes: Vec<String>,
+    /// For a gate the action opens: the plan that closes it again (sent by shipdeck once
+    /// the canary has left the phase).
+    pub close: Option<argo_requests::Plan>,
 }
 
 /// Whether a terminal of `size` (columns, rows) shows every line of the dialog. Counts the
@@ -51,6 +57,11 @@ pub fn dialog_fits(d: &ConfirmDialog, size: (u16, u16)) -> bool {
     };
     let req = &d.request;
     let mut rows = words(9 + req.target.chars().count());
+    rows += d
+        .notes
+        .iter()
+        .map(|n| 1 + words(n.chars().count()))
+        .sum::<usize>();
     rows += req
         .change
         .iter()
@@ -96,6 +107,13 @@ pub struct ActionsState {
     pub permissions: Permissions,
     /// The session generation the permissions belong to.
     pub permissions_generation: u64,
+    /// Aborts asked for by `R`: when done, the operator is told that `R` again undoes.
+    pub rollback_followup: std::collections::BTreeSet<u64>,
+    /// Gates being opened (by action id) and gates open, to close again.
+    pub pending_gates: BTreeMap<u64, super::gates::OpenGate>,
+    pub open_gates: Vec<super::gates::OpenGate>,
+    /// The audit was checked for gates a previous session left open.
+    pub gates_reconciled: bool,
 }
 
 impl ActionsState {
@@ -118,7 +136,7 @@ impl ActionsState {
         });
     }
 
-    fn next(&mut self) -> u64 {
+    pub(super) fn next_id(&mut self) -> u64 {
         self.next_id += 1;
         self.next_id
     }
@@ -153,6 +171,8 @@ pub fn checks(state: &AppState, row: &RolloutRow) -> Vec<crate::domain::actions:
 pub struct AskOptions {
     pub undo_to: Option<u64>,
     pub analysis_run: Option<String>,
+    /// Shown in the dialog above the requests.
+    pub notes: Vec<String>,
 }
 
 /// The operator asked for `action` on the selected rollout: open its confirm dialog, or
@@ -162,39 +182,29 @@ pub fn ask(state: &mut AppState, action: Action, opts: AskOptions) -> Vec<Comman
         state.flash("no rollout selected", true);
         return Vec::new();
     };
-    let object = format!("{}/{}", row.key.namespace, row.key.name);
-    if matches!(
-        row.key.kind,
-        ControllerKind::Deployment | ControllerKind::Flagger
-    ) {
-        state.flash(
-            format!(
-                "{object}: {} of a {} is not in this build yet (Argo Rollouts only)",
-                action.label(),
-                row.key.kind.label()
-            ),
-            false,
-        );
-        return Vec::new();
-    }
-    match build(state, &row, action, opts) {
-        Ok(req) if action == Action::Undo => {
+    let notes = opts.notes.clone();
+    match build::build(state, &row, action, opts) {
+        Ok((req, close)) if action == Action::Undo => {
             state.overlay = Overlay::Confirm(Box::new(ConfirmDialog {
                 request: req.clone(),
                 loading: true,
                 error: None,
                 nothing_to_send: None,
                 reason: Input::default(),
+                notes,
+                close,
             }));
             vec![Command::PrepareUndo(Box::new(req))]
         }
-        Ok(req) => {
+        Ok((req, close)) => {
             state.overlay = Overlay::Confirm(Box::new(ConfirmDialog {
                 request: req,
                 loading: false,
                 error: None,
                 nothing_to_send: None,
                 reason: Input::default(),
+                notes,
+                close,
             }));
             Vec::new()
         }
@@ -202,97 +212,7 @@ pub fn ask(state: &mut AppState, action: Action, opts: AskOptions) -> Vec<Comman
     }
 }
 
-/// The request for `action` on `row`, or why it cannot be asked for.
-fn build(
-    state: &mut AppState,
-    row: &RolloutRow,
-    action: Action,
-    opts: AskOptions,
-) -> Result<ActionRequest, String> {
-    if state.actions.busy(&row.key) {
-        return Err(format!(
-            "an action on {} is still running; nothing sent",
-            row.key.name
-        ));
-    }
-    if let Some(c) = rollout_actions(row)
-        .into_iter()
-        .find(|c| c.action == action)
-        && let Some(why) = c.refused
-    {
-        return Err(why);
-    }
-    let Some(argo) = row.argo.as_ref() else {
-        return Err("no status from the controller yet".to_string());
-    };
-    if let Some(why) = state
-        .actions
-        .permissions
-        .refusal(&row.key.namespace, row.key.kind, action)
-    {
-        return Err(why);
-    }
-    let seen = row.seen.clone();
-    let mut analysis_run = None;
-    let plan = match action {
-        Action::Restart => {
-            let now = state.now.format("%Y-%m-%dT%H:%M:%SZ").to_string();
-            argo_requests::restart(&seen.facts, &now)
-        }
-        Action::Undo => {
-            if let Some(w) = &argo.workload_ref {
-                return Err(format!("the template lives in Deployment {w}"));
-            }
-            argo_requests::Plan::default()
-        }
-        Action::Terminate => {
-            let run = match opts.analysis_run.clone() {
-                Some(r) => r,
-                None => running_analysis(argo).ok_or("no analysis is running")?,
-            };
-            let plan = argo_requests::terminate(&row.key.namespace, &run);
-            analysis_run = Some(run);
-            plan
-        }
-        _ => action_request::plan_for(action, &seen.facts).unwrap_or_default(),
-    };
-    if plan.requests.is_empty() && action != Action::Undo {
-        return Err("nothing to send: the rollout is not paused".to_string());
-    }
-    let change = action_request::change_text(action, &seen, opts.undo_to);
-    Ok(ActionRequest {
-        id: state.actions.next(),
-        key: row.key.clone(),
-        action,
-        target: format!(
-            "{}/{} (Argo {})",
-            row.key.namespace,
-            row.key.name,
-            row.key.kind.label()
-        ),
-        change,
-        plan,
-        seen,
-        analysis_run,
-        undo_to: opts.undo_to,
-        reason: None,
-        identity: identity(state),
-        context: state.session.info.context.clone(),
-    })
-}
-
-/// The AnalysisRun `:terminate` stops: the running step analysis, else the background one.
-fn running_analysis(argo: &crate::domain::detail::ArgoDetail) -> Option<String> {
-    use crate::domain::detail::AnalysisPhase;
-    let running = |a: &Option<crate::domain::detail::AnalysisRunStatus>| {
-        a.as_ref()
-            .filter(|a| matches!(a.phase, AnalysisPhase::Running | AnalysisPhase::Pending))
-            .map(|a| a.name.clone())
-    };
-    running(&argo.step_analysis).or_else(|| running(&argo.background_analysis))
-}
-
-fn identity(state: &AppState) -> String {
+pub(super) fn identity(state: &AppState) -> String {
     state
         .session
         .identity
@@ -349,6 +269,8 @@ pub fn recorded(plan: &argo_requests::Plan) -> Vec<RecordedRequest> {
         .collect()
 }
 
+#[path = "actions_build.rs"]
+mod build;
 #[path = "actions_keys.rs"]
 mod keys;
 pub use keys::{dialog_key, on_finished, on_prepared};

@@ -99,6 +99,14 @@ pub fn dialog_key(
             let mut req = dialog.request.clone();
             req.reason = reason_of(&dialog);
             state.actions.in_flight.insert(req.id, req.key.clone());
+            if let Some(close) = dialog.close.clone() {
+                let gate = crate::state::gates::OpenGate {
+                    key: req.key.clone(),
+                    phase: req.seen.phase.clone(),
+                    close,
+                };
+                state.actions.pending_gates.insert(req.id, gate);
+            }
             state.flash(
                 format!("{}: {} sent…", req.key.name, req.action.label()),
                 false,
@@ -158,6 +166,11 @@ pub fn on_prepared(
 
 /// Action `id` ended: it is no longer in flight; the audit screen gets its line.
 pub fn on_finished(state: &mut AppState, id: u64, entry: AuditEntry) -> Vec<Command> {
+    if let Some(gate) = state.actions.pending_gates.remove(&id)
+        && entry.outcome == Outcome::Done
+    {
+        state.actions.open_gates.push(gate);
+    }
     if let Some(key) = state.actions.in_flight.remove(&id)
         && entry.outcome == Outcome::Done
     {
@@ -179,6 +192,15 @@ pub fn on_finished(state: &mut AppState, id: u64, entry: AuditEntry) -> Vec<Comm
             outcome_word(&entry.outcome)
         ),
         (o, None) => format!("{}: {} {}", entry.name, entry.action, outcome_word(o)),
+    };
+    let followup = state.actions.rollback_followup.remove(&id);
+    let text = if followup && entry.outcome == Outcome::Done {
+        format!(
+            "{}: aborted, traffic is on stable. Press R again to undo as well (the template back to the previous revision)",
+            entry.name
+        )
+    } else {
+        text
     };
     state.flash(text, entry.outcome != Outcome::Done);
     state.audit.push(entry);

@@ -243,18 +243,7 @@ fn apply_overview(state: &mut AppState, intent: Intent, page: isize) -> Vec<Comm
         | Intent::Abort
         | Intent::Retry
         | Intent::Undo => return ask_intent(state, intent),
-        Intent::Rollback => {
-            match state.rollouts.selected() {
-                Some(row) => {
-                    let name = format!("{}/{}", row.key.namespace, row.key.name);
-                    state.flash(
-                    format!("{name}: one-key rollback is not in this build yet; abort (x) or undo (u)"),
-                    false,
-                );
-                }
-                None => state.flash("no rollout selected", true),
-            }
-        }
+        Intent::Rollback => return super::rollback::rollback(state),
         Intent::Acknowledge => state.flash("no alert selected", false),
         Intent::ToggleFlag => state.flash("no flag selected", false),
         // Dialog and input intents only arrive with their overlay open.
@@ -329,7 +318,7 @@ fn ask_intent(state: &mut AppState, intent: Intent) -> Vec<Command> {
         action,
         AskOptions {
             undo_to,
-            analysis_run: None,
+            ..AskOptions::default()
         },
     )
 }

@@ -6,9 +6,11 @@ pub mod audit;
 pub mod command;
 pub mod detail;
 pub mod event;
+pub mod gates;
 mod keys;
 pub mod metrics;
 pub mod palette;
+pub mod rollback;
 pub mod rollouts;
 pub mod session;
 
@@ -248,6 +250,14 @@ pub fn start_session(state: &mut AppState) -> Vec<Command> {
     cmds
 }
 
+/// What shipdeck does first: the session's watchers and RBAC checks, and one read of the
+/// audit (the audit screen's list, and gates a previous session left open).
+pub fn start(state: &mut AppState) -> Vec<Command> {
+    let mut cmds = start_session(state);
+    cmds.push(Command::LoadAudit);
+    cmds
+}
+
 /// Rows of the screen that are not table rows: header (2), table border and column header
 /// (3), status line (1), footer (1).
 pub const CHROME_ROWS: u16 = 7;
@@ -295,7 +305,7 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Command> {
             detail::after_rows(state, open_row);
             state.actions.settle(&state.rollouts, state.now);
             state.dirty = true;
-            Vec::new()
+            gates::after_rows(state)
         }
         Event::Source {
             generation,
@@ -341,14 +351,18 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Command> {
             }
             Vec::new()
         }
+        Event::AuditLoaded(_) if state.audit.loaded => Vec::new(),
         Event::AuditLoaded(result) => {
             state.audit.loaded = true;
             match result {
                 Ok(mut entries) => {
+                    let cmds = gates::reconcile(state, &entries);
                     // Attempts of this session may already be on the list.
                     entries.append(&mut state.audit.entries);
                     state.audit.entries = entries;
                     state.audit.error = None;
+                    state.dirty = true;
+                    return cmds;
                 }
                 Err(e) => state.audit.error = Some(e),
             }

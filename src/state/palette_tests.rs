@@ -95,7 +95,8 @@ fn action_commands_parse_and_are_hidden_when_read_only() {
             Action::Undo,
             AskOptions {
                 undo_to: Some(6),
-                analysis_run: None
+                analysis_run: None,
+                ..AskOptions::default()
             }
         ))
     );
@@ -105,7 +106,8 @@ fn action_commands_parse_and_are_hidden_when_read_only() {
             Action::Terminate,
             AskOptions {
                 undo_to: None,
-                analysis_run: Some("payments-7f-3".into())
+                analysis_run: Some("payments-7f-3".into()),
+                ..AskOptions::default()
             }
         ))
     );

@@ -213,6 +213,14 @@ fn content(state: &AppState, d: &ConfirmDialog, theme: &Theme) -> Vec<Para> {
         let label = if i == 0 { "Skips:" } else { "" };
         out.push(field(label, skip, Role::AlertWarning, theme));
     }
+    for note in &d.notes {
+        out.push(Para::blank());
+        out.push(text(
+            note.replace('→', super::widgets::arrow(ascii)),
+            Role::ChromeText,
+            theme,
+        ));
+    }
     out.push(Para::blank());
     if d.loading {
         let ell = if ascii { "..." } else { "…" };

@@ -87,7 +87,7 @@ pub(super) fn lines(
         let hooks: Vec<String> = f
             .webhooks
             .iter()
-            .map(|(n, k)| format!("{n} ({k})"))
+            .map(|w| format!("{} ({})", w.name, w.kind))
             .collect();
         let text = truncate(&hooks.join(", "), width.saturating_sub(9), ascii);
         lines.push(kv("hooks", Span::raw(text)));

@@ -12,7 +12,7 @@ use shipdeck::cli::Cli;
 use shipdeck::config::Config;
 use shipdeck::runtime::Executor;
 use shipdeck::sim::SimHandle;
-use shipdeck::state::{AppState, Event, Session, start_session, update};
+use shipdeck::state::{AppState, Event, Session, start, update};
 use shipdeck::theme::{ColorDepth, Theme};
 use tokio::sync::mpsc;
 
@@ -55,8 +55,8 @@ impl Headless {
             actions: shipdeck::runtime::actions::ActionsExec::new(dir.path().join("audit.jsonl")),
             quit: false,
         };
-        let start = start_session(&mut state);
-        exec.dispatch(start, false);
+        let first = start(&mut state);
+        exec.dispatch(first, false);
         Self {
             state,
             exec,

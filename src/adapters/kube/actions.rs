@@ -16,6 +16,8 @@ use crate::domain::rollout::RolloutKey;
 pub(crate) mod send;
 #[path = "actions_undo.rs"]
 mod undo;
+#[path = "actions_undo_deploy.rs"]
+pub mod undo_deploy;
 
 pub use undo::prepare_undo;
 

@@ -9,13 +9,17 @@ use crate::adapters::kube::convert::argo_facts;
 use crate::domain::action_request::{self, ActionRequest};
 use crate::domain::actions::Action;
 use crate::domain::argo_requests;
-use crate::domain::rollout::RolloutKey;
+use crate::domain::rollout::{ControllerKind, RolloutKey};
 
-/// Fills in an undo's plan: lists the Rollout's ReplicaSets, picks the target revision.
+/// Fills in an undo's plan: lists the Rollout's ReplicaSets, picks the target revision (a
+/// Deployment's: [`super::undo_deploy::prepare_deployment_undo`]).
 pub async fn prepare_undo(
     client: &kube::Client,
     mut req: ActionRequest,
 ) -> Result<ActionRequest, String> {
+    if req.key.kind == ControllerKind::Deployment {
+        return super::undo_deploy::prepare_deployment_undo(client, req).await;
+    }
     let path = object_path(&req.key);
     let rollout = send::get(client, &path)
         .await

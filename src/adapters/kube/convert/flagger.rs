@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::model::{self, Canary};
 use super::workload;
 use super::{ConvertCtx, ConvertError, count, gitops, invalid_row, parse, since};
-use crate::domain::detail::{FlaggerDetail, Pause, PauseReason, flagger_attention};
+use crate::domain::detail::{FlaggerDetail, Pause, PauseReason, Webhook, flagger_attention};
 use crate::domain::phase::{FlaggerPhase, flagger_phase};
 use crate::domain::rollout::{ControllerKind, Replicas, RolloutRow, Weights};
 
@@ -56,12 +56,14 @@ fn convert(obj: &Value, ctx: &ConvertCtx) -> Result<RolloutRow, ConvertError> {
             .map(|a| {
                 a.webhooks
                     .iter()
-                    .map(|w| {
-                        let kind = w.kind.clone().filter(|k| !k.is_empty());
-                        (
-                            w.name.clone(),
-                            kind.unwrap_or_else(|| "rollout".to_string()),
-                        )
+                    .map(|w| Webhook {
+                        name: w.name.clone(),
+                        kind: w
+                            .kind
+                            .clone()
+                            .filter(|k| !k.is_empty())
+                            .unwrap_or_else(|| "rollout".to_string()),
+                        url: w.url.clone(),
                     })
                     .collect()
             })

@@ -358,6 +358,8 @@ pub struct FlaggerWebhook {
     /// `type`; Flagger's default is `rollout`.
     #[serde(rename = "type")]
     pub kind: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub url: String,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use super::*;
-use crate::domain::detail::PauseReason;
+use crate::domain::detail::{PauseReason, Webhook};
 use crate::domain::phase::{FlaggerPhase, Phase};
 use crate::domain::rollout::{Attention, Weights};
 use crate::domain::version::BumpKind;
@@ -99,8 +99,12 @@ fn a_flagger_canary_waiting_for_promotion() {
     assert_eq!(r.key.kind, ControllerKind::Flagger);
     assert_eq!(
         r.flagger.as_ref().unwrap().webhooks,
-        [("gate".to_string(), "confirm-promotion".to_string())],
-        "the webhooks and their types (the detail lists them)"
+        [Webhook {
+            name: "gate".into(),
+            kind: "confirm-promotion".into(),
+            url: "http://flagger-loadtester.casino-prod/gate/check".into(),
+        }],
+        "the webhooks with their types (the detail lists them) and URLs (the gates)"
     );
     assert_eq!(
         (r.phase, r.message.as_str()),
