@@ -239,7 +239,11 @@ fn flagger(f: &FlaggerDetail) -> Vec<ActionCheck> {
             Action::PromoteFull,
             "Flagger promotes through its gates: approve",
         ),
-        ActionCheck::when(Action::Abort, abort.as_deref()),
+        // Flagger has no abort: its rollback gate (`R`) fails the run in flight.
+        ActionCheck::no(
+            Action::Abort,
+            abort.unwrap_or_else(|| "Flagger: roll back with R (its rollback gate)".to_string()),
+        ),
         ActionCheck::no(Action::Retry, "Flagger retries on the next revision"),
     ]
 }
@@ -381,7 +385,10 @@ mod tests {
         };
         r.flagger = Some(f.clone());
         assert_eq!(refused(&r, Action::Approve), None);
-        assert_eq!(refused(&r, Action::Abort), None);
+        assert_eq!(
+            refused(&r, Action::Abort).as_deref(),
+            Some("Flagger: roll back with R (its rollback gate)")
+        );
         assert!(refused(&r, Action::PromoteFull).is_some());
         f.phase = Some(FlaggerPhase::Succeeded);
         f.suspended = true;

@@ -134,6 +134,20 @@ fn url_path(url: &str) -> &str {
 /// (the load tester keeps one per canary), whatever the phase. Rollback opens the gate of
 /// the `rollback` webhooks, only while Flagger reads it (a run in flight): an open rollback
 /// gate fails every later run. `Err` says why the action is unavailable.
+/// `p` on a Flagger canary: `spec.suspend` (Flagger stops analysing it; nothing rolls).
+pub fn suspend(ns: &str, canary: &str, on: bool) -> Plan {
+    Plan {
+        requests: vec![Request {
+            verb: "PATCH",
+            path: format!("/apis/flagger.app/v1beta1/namespaces/{ns}/canaries/{canary}"),
+            content_type: crate::domain::argo_requests::MERGE_PATCH,
+            body: serde_json::json!({"spec": {"suspend": on}}),
+        }],
+        fallback: None,
+        skips: Vec::new(),
+    }
+}
+
 pub fn gate_plan(
     ns: &str,
     canary: &str,

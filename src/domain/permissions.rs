@@ -57,6 +57,12 @@ pub const CREATE_SERVICES_PROXY: Need = Need {
     resource: "services",
     subresource: "proxy",
 };
+pub const PATCH_CANARIES: Need = Need {
+    verb: "patch",
+    group: "flagger.app",
+    resource: "canaries",
+    subresource: "",
+};
 pub const PATCH_DEPLOYMENTS: Need = Need {
     verb: "patch",
     group: "apps",
@@ -73,13 +79,14 @@ pub const ARGO_NEEDS: [Need; 4] = [
 ];
 
 /// Everything any action needs: Argo's, Deployments' and Flagger's gates.
-pub const ALL_NEEDS: [Need; 6] = [
+pub const ALL_NEEDS: [Need; 7] = [
     PATCH_ROLLOUTS,
     PATCH_ROLLOUTS_STATUS,
     PATCH_ANALYSISRUNS,
     CREATE_EVENTS,
     PATCH_DEPLOYMENTS,
     CREATE_SERVICES_PROXY,
+    PATCH_CANARIES,
 ];
 
 /// What an action on an object of `kind` cannot do without. (The Event is bookkeeping:
@@ -87,6 +94,9 @@ pub const ALL_NEEDS: [Need; 6] = [
 pub fn needs(kind: ControllerKind, action: Action) -> &'static [Need] {
     match kind {
         ControllerKind::Deployment => return &[PATCH_DEPLOYMENTS],
+        ControllerKind::Flagger if matches!(action, Action::Pause | Action::Resume) => {
+            return &[PATCH_CANARIES];
+        }
         ControllerKind::Flagger => return &[CREATE_SERVICES_PROXY],
         ControllerKind::ArgoCanary | ControllerKind::ArgoBlueGreen => {}
     }

@@ -8,11 +8,11 @@ use std::collections::BTreeMap;
 use tui_input::Input;
 
 use crate::domain::action_request::ActionRequest;
-use crate::domain::actions::{Action, rollout_actions};
+use crate::domain::actions::{Action, ActionCheck, rollout_actions};
 use crate::domain::argo_requests;
 use crate::domain::audit::{AuditEntry, Outcome, RecordedRequest};
 use crate::domain::permissions::Permissions;
-use crate::domain::rollout::{ControllerKind, RolloutKey, RolloutRow};
+use crate::domain::rollout::{RolloutKey, RolloutRow};
 
 use super::{AppState, Command, Overlay};
 
@@ -144,21 +144,35 @@ impl ActionsState {
 
 /// The detail's action hints: what `rollout_actions` allows, further limited by RBAC and by
 /// an action already running on the object.
-pub fn checks(state: &AppState, row: &RolloutRow) -> Vec<crate::domain::actions::ActionCheck> {
+pub fn checks(state: &AppState, row: &RolloutRow) -> Vec<ActionCheck> {
     let mut out = rollout_actions(row);
-    let argo = matches!(
-        row.key.kind,
-        ControllerKind::ArgoCanary | ControllerKind::ArgoBlueGreen
-    );
+    // `R`: what one-key rollback would do, or why it cannot.
+    let rollback = match super::rollback::plan(row) {
+        Ok(_) => ActionCheck {
+            action: Action::Rollback,
+            refused: row
+                .invalid
+                .as_ref()
+                .map(|r| format!("invalid object ({r})")),
+        },
+        Err(why) => ActionCheck {
+            action: Action::Rollback,
+            refused: Some(why),
+        },
+    };
+    let at = out
+        .iter()
+        .position(|c| c.action == Action::Abort)
+        .map_or(out.len(), |i| i + 1);
+    out.insert(at, rollback);
     for c in out.iter_mut().filter(|c| c.possible()) {
         if state.actions.busy(&row.key) {
             c.refused = Some("an action is running".to_string());
-        } else if argo
-            && let Some(why) =
-                state
-                    .actions
-                    .permissions
-                    .refusal(&row.key.namespace, row.key.kind, c.action)
+        } else if let Some(why) =
+            state
+                .actions
+                .permissions
+                .refusal(&row.key.namespace, row.key.kind, c.action)
         {
             c.refused = Some(why);
         }

@@ -5,7 +5,7 @@ use crate::domain::action_request::{self, ActionRequest};
 use crate::domain::actions::{Action, rollout_actions};
 use crate::domain::argo_requests::{self, Plan};
 use crate::domain::deployment_requests;
-use crate::domain::flagger_requests::{Gate, gate_plan};
+use crate::domain::flagger_requests::{Gate, gate_plan, suspend};
 use crate::domain::rollout::{ControllerKind, RolloutRow};
 
 use super::super::AppState;
@@ -59,7 +59,7 @@ pub(super) fn build(
                     seen.phase.as_deref().unwrap_or("no phase")
                 ));
             }
-            (open, None, Some(close))
+            (open, None, close)
         }
     };
     if plan.requests.is_empty() && action != Action::Undo {
@@ -143,11 +143,15 @@ fn deployment_plan(row: &RolloutRow, action: Action, now: &str) -> Result<Plan, 
 }
 
 /// A Flagger canary's gate: the plan that opens it and the one that closes it again.
-fn flagger_plan(row: &RolloutRow, action: Action) -> Result<(Plan, Plan), String> {
+fn flagger_plan(row: &RolloutRow, action: Action) -> Result<(Plan, Option<Plan>), String> {
     let Some(f) = row.flagger.as_ref() else {
         return Err("Flagger has not initialised it yet".to_string());
     };
+    let (ns, name) = (row.key.namespace.as_str(), row.key.name.as_str());
     let gate = match action {
+        Action::Pause | Action::Resume => {
+            return Ok((suspend(ns, name, action == Action::Pause), None));
+        }
         Action::Approve => Gate::Approve,
         Action::Rollback if f.phase.is_some_and(|p| p.in_flight()) => Gate::Rollback,
         Action::Rollback => {
@@ -163,10 +167,9 @@ fn flagger_plan(row: &RolloutRow, action: Action) -> Result<(Plan, Plan), String
             ));
         }
     };
-    let (ns, name) = (row.key.namespace.as_str(), row.key.name.as_str());
     let open = gate_plan(ns, name, f.phase, &f.webhooks, gate, true)?;
     let close = gate_plan(ns, name, f.phase, &f.webhooks, gate, false)?;
-    Ok((open, close))
+    Ok((open, Some(close)))
 }
 
 /// The AnalysisRun `:terminate` stops: the running step analysis, else the background one.

@@ -4,7 +4,7 @@ use super::*;
 use crate::domain::action_request::Seen;
 use crate::domain::detail::{ArgoDetail, Pause, PauseReason};
 use crate::domain::permissions::PATCH_ROLLOUTS_STATUS;
-use crate::domain::rollout::Phase;
+use crate::domain::rollout::{ControllerKind, Phase};
 use crate::input::{KeyChord, KeyCode};
 use crate::state::{Event, update};
 

@@ -58,7 +58,7 @@ pub fn rollback(state: &mut AppState) -> Vec<Command> {
 }
 
 /// Which action `R` means for `row`, and what the dialog says about it.
-fn plan(row: &RolloutRow) -> Result<(Action, String), String> {
+pub(super) fn plan(row: &RolloutRow) -> Result<(Action, String), String> {
     match row.key.kind {
         ControllerKind::Deployment => Ok((Action::Undo, UNDO_DEPLOYMENT.to_string())),
         ControllerKind::Flagger => {

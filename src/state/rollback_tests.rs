@@ -140,3 +140,76 @@ fn a_done_abort_from_r_tells_the_operator_r_again_undoes() {
         "{flash}"
     );
 }
+
+fn plain_row(kind: ControllerKind) -> AppState {
+    let now = Utc.with_ymd_and_hms(2026, 11, 26, 3, 0, 0).unwrap();
+    let mut row = RolloutRow::new("casino-prod", "auth", kind);
+    row.seen.resource_version = "7".into();
+    if kind == ControllerKind::Flagger {
+        row.flagger = Some(crate::domain::detail::FlaggerDetail {
+            phase: Some(crate::domain::phase::FlaggerPhase::Progressing),
+            target: "auth".into(),
+            ..Default::default()
+        });
+    }
+    AppState::with_rows(super::super::tests::session(false), vec![row], now)
+}
+
+fn request_of(s: &AppState) -> &crate::domain::argo_requests::Request {
+    match &s.overlay {
+        Overlay::Confirm(d) => &d.request.plan.requests[0],
+        _ => panic!("no dialog; flash: {:?}", s.flash),
+    }
+}
+
+#[test]
+fn deployments_pause_and_restart_as_kubectl_and_refuse_undo_while_paused() {
+    let mut s = plain_row(ControllerKind::Deployment);
+    update(&mut s, Event::Key(KeyChord::ch('p')));
+    let r = request_of(&s);
+    assert_eq!(
+        r.path,
+        "/apis/apps/v1/namespaces/casino-prod/deployments/auth"
+    );
+    assert_eq!(r.content_type, "application/strategic-merge-patch+json");
+    assert_eq!(r.body, serde_json::json!({"spec": {"paused": true}}));
+    update(
+        &mut s,
+        Event::Key(KeyChord::plain(crate::input::KeyCode::Esc)),
+    );
+    let mut paused = plain_row(ControllerKind::Deployment);
+    let key = paused.rollouts.all().next().unwrap().key.clone();
+    let mut row = paused.rollouts.get(&key).cloned().unwrap();
+    row.spec_paused = true;
+    paused.rollouts.replace(vec![row]);
+    paused.rollouts.select_key(&key);
+    assert!(press_r(&mut paused).iter().all(|c| !c.is_mutating()));
+    assert!(matches!(paused.overlay, Overlay::None));
+    assert!(paused.flash.as_ref().is_some_and(|f| {
+        f.text
+            .contains("cannot rollback a paused deployment; resume it first")
+    }));
+}
+
+#[test]
+fn flagger_suspends_with_p_and_points_x_at_r() {
+    let mut s = plain_row(ControllerKind::Flagger);
+    update(&mut s, Event::Key(KeyChord::ch('p')));
+    let r = request_of(&s);
+    assert_eq!(
+        r.path,
+        "/apis/flagger.app/v1beta1/namespaces/casino-prod/canaries/auth"
+    );
+    assert_eq!(r.body, serde_json::json!({"spec": {"suspend": true}}));
+    update(
+        &mut s,
+        Event::Key(KeyChord::plain(crate::input::KeyCode::Esc)),
+    );
+    update(&mut s, Event::Key(KeyChord::ch('x')));
+    assert!(matches!(s.overlay, Overlay::None));
+    assert!(
+        s.flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("roll back with R (its rollback gate)"))
+    );
+}

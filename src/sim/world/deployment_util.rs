@@ -165,7 +165,26 @@ fn without_hash(t: Option<&Value>) -> Value {
 
 /// Whether the ReplicaSet runs the Deployment's pod template (ignoring the hash label).
 pub fn same_template(rs: &Value, d: &Value) -> bool {
-    without_hash(rs.pointer("/spec/template")) == without_hash(d.pointer("/spec/template"))
+    let mut a = without_hash(rs.pointer("/spec/template"));
+    let mut b = without_hash(d.pointer("/spec/template"));
+    prune(&mut a);
+    prune(&mut b);
+    a == b
+}
+
+/// Go's semantic equality of typed objects: a null field and an empty struct are the same
+/// as an absent one (`creationTimestamp: null`, `resources: {}` as kubectl writes them).
+fn prune(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            for x in m.values_mut() {
+                prune(x);
+            }
+            m.retain(|_, x| !x.is_null() && !x.as_object().is_some_and(|o| o.is_empty()));
+        }
+        Value::Array(a) => a.iter_mut().for_each(prune),
+        _ => {}
+    }
 }
 
 /// Sets the annotations of the new ReplicaSet as the controller does (copies the
@@ -276,5 +295,30 @@ pub fn proportion(rs: &Value, d: &Value, spec: &Spec, to_add: i64, added: i64) -
         fraction.min(allowed)
     } else {
         fraction.max(allowed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_template_written_by_kubectl_undo_matches_its_replica_set() {
+        let rs = json!({"spec": {"template": {
+            "metadata": {"labels": {"app": "auth", "pod-template-hash": "abc"}},
+            "spec": {"containers": [{"name": "auth", "image": "auth:2.4.1"}]}
+        }}});
+        let d = json!({"spec": {"template": {
+            "metadata": {"creationTimestamp": null, "labels": {"app": "auth"}},
+            "spec": {"containers": [{"name": "auth", "image": "auth:2.4.1", "resources": {}}]}
+        }}});
+        assert!(same_template(&rs, &d));
+        let other = json!({"spec": {"template": {
+            "metadata": {"labels": {"app": "auth"}},
+            "spec": {"containers": [{"name": "auth", "image": "auth:2.4.2"}]}
+        }}});
+        assert!(!same_template(&rs, &other));
     }
 }
