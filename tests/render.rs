@@ -101,7 +101,7 @@ fn overview_wide() {
         assert!(header.contains(part), "{header}");
     }
     assert!(!header.contains("[RO]"));
-    let payments = line_with(&screen, "payments   ");
+    let payments = line_with(&screen, "payments ◆ ");
     assert!(payments.contains("✖ Degraded"), "{payments}");
     assert!(payments.contains("2/5"), "{payments}");
     assert!(payments.contains("casino-prod"), "{payments}");
@@ -127,7 +127,7 @@ fn overview_wide() {
     let buf = term.backend().buffer();
     let y = screen
         .lines()
-        .position(|l| l.contains("payments   "))
+        .position(|l| l.contains("payments ◆ "))
         .unwrap() as u16;
     let x = payments
         .find('✖')
@@ -250,7 +250,7 @@ fn filter_narrows_the_table() {
         "{screen}"
     );
     assert!(screen.matches("lobby ").count() >= 3);
-    assert!(!screen.contains("payments   "));
+    assert!(!screen.contains("payments ◆ "));
     assert!(screen.lines().nth(34).unwrap().starts_with("/lobby"));
 }
 

@@ -86,15 +86,7 @@ fn request(action: Action, plan: Plan, undo_to: Option<u64>) -> ActionRequest {
 }
 
 fn open(s: &mut AppState, request: ActionRequest, edit: impl FnOnce(&mut ConfirmDialog)) {
-    let mut d = ConfirmDialog {
-        request,
-        loading: false,
-        error: None,
-        nothing_to_send: None,
-        reason: Input::default(),
-        notes: Vec::new(),
-        close: None,
-    };
+    let mut d = ConfirmDialog::new(request, Vec::new(), None);
     edit(&mut d);
     s.overlay = Overlay::Confirm(Box::new(d));
 }

@@ -128,8 +128,13 @@ impl Default for RulesConfig {
 pub struct ServiceConfig {
     pub namespace: String,
     pub name: String,
-    /// Critical: its alerts are critical, its row says so.
+    /// Critical: its alerts are critical, its row says so, and every dangerous action needs
+    /// its name typed.
     pub critical: bool,
+    /// Two-person rule: an action needs a second identity's approval.
+    pub two_person: bool,
+    /// Abort automatically (after a countdown) when a critical alert holds.
+    pub auto_rollback: bool,
     pub error_ratio_growth: Option<f64>,
     pub error_ratio_floor: Option<f64>,
     pub latency_growth: Option<f64>,

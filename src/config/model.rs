@@ -23,6 +23,43 @@ pub struct Config {
     pub queries: QueriesConfig,
     pub rules: RulesConfig,
     pub services: Vec<ServiceConfig>,
+    pub approvals: ApprovalsConfig,
+    pub auto_rollback: AutoRollbackConfig,
+}
+
+/// `[approvals]`: the two-person rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ApprovalsConfig {
+    /// How long a first approval waits for the second before it expires.
+    pub two_person_ttl: ConfigDuration,
+}
+
+impl Default for ApprovalsConfig {
+    fn default() -> Self {
+        Self {
+            two_person_ttl: ConfigDuration::secs(30 * 60),
+        }
+    }
+}
+
+/// `[auto_rollback]`: the client-side safety net of services with `auto_rollback = true`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AutoRollbackConfig {
+    /// The countdown between the decision and the abort (Esc cancels).
+    pub countdown: ConfigDuration,
+    /// Consecutive metric intervals a critical alert must hold before the countdown.
+    pub intervals: u32,
+}
+
+impl Default for AutoRollbackConfig {
+    fn default() -> Self {
+        Self {
+            countdown: ConfigDuration::secs(30),
+            intervals: 2,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -97,6 +134,30 @@ impl Config {
             return Err((
                 "ui.refresh".into(),
                 format!("{} is too short; expected at least 100ms", self.ui.refresh),
+            ));
+        }
+        if self.auto_rollback.intervals == 0 {
+            return Err((
+                "auto_rollback.intervals".into(),
+                "0 would roll back on the first bad interval; expected at least 1".into(),
+            ));
+        }
+        if self.auto_rollback.countdown.0.as_secs() < 5 {
+            return Err((
+                "auto_rollback.countdown".into(),
+                format!(
+                    "{} leaves no time to cancel; expected at least 5s",
+                    self.auto_rollback.countdown
+                ),
+            ));
+        }
+        if self.approvals.two_person_ttl.0.as_secs() < 60 {
+            return Err((
+                "approvals.two_person_ttl".into(),
+                format!(
+                    "{} leaves no time for a second person; expected at least 1m",
+                    self.approvals.two_person_ttl
+                ),
             ));
         }
         let level = self.log.level.as_str();

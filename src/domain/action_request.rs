@@ -103,7 +103,8 @@ pub fn plan_for(action: Action, f: &RolloutFacts) -> Option<Plan> {
         | Action::Undo
         | Action::Terminate
         | Action::Rollback
-        | Action::CloseGate => return None,
+        | Action::CloseGate
+        | Action::RequestApproval => return None,
     })
 }
 
@@ -145,6 +146,7 @@ pub fn change_text(action: Action, seen: &Seen, undo_to: Option<u64>) -> Option<
             seen.phase.as_deref().unwrap_or("no phase")
         )),
         Action::CloseGate => Some("gate open → closed".to_string()),
+        Action::RequestApproval => None,
     }
 }
 
@@ -153,7 +155,9 @@ pub fn change_text(action: Action, seen: &Seen, undo_to: Option<u64>) -> Option<
 pub fn precondition(req: &ActionRequest, now: &Seen) -> Result<(), String> {
     let was = &req.seen;
     // Closing a gate shipdeck opened is right whatever the canary did since.
-    if now.resource_version == was.resource_version || req.action == Action::CloseGate {
+    if now.resource_version == was.resource_version
+        || matches!(req.action, Action::CloseGate | Action::RequestApproval)
+    {
         return Ok(());
     }
     let name = &req.key.name;

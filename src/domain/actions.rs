@@ -29,6 +29,8 @@ pub enum Action {
     Rollback,
     /// Close a Flagger gate shipdeck opened (automatic, audited).
     CloseGate,
+    /// Record a two-person request on the object (the first approval).
+    RequestApproval,
 }
 
 impl Action {
@@ -46,6 +48,7 @@ impl Action {
             Self::Terminate => "terminate",
             Self::Rollback => "rollback",
             Self::CloseGate => "close-gate",
+            Self::RequestApproval => "request-approval",
         }
     }
 
@@ -63,6 +66,7 @@ impl Action {
             Self::Terminate => "ShipdeckTerminate",
             Self::Rollback => "ShipdeckRollback",
             Self::CloseGate => "ShipdeckCloseGate",
+            Self::RequestApproval => "ShipdeckApprovalRequested",
         }
     }
 
@@ -80,6 +84,7 @@ impl Action {
             Self::Terminate => "Terminate the analysis",
             Self::Rollback => "Roll back",
             Self::CloseGate => "Close the gate",
+            Self::RequestApproval => "Ask for a second approval",
         }
     }
 
@@ -96,6 +101,7 @@ impl Action {
             Self::Terminate => "terminate",
             Self::Rollback => "rollback",
             Self::CloseGate => "close_gate",
+            Self::RequestApproval => "request_approval",
         }
     }
 }

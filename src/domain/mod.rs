@@ -3,6 +3,7 @@
 
 pub mod action_request;
 pub mod actions;
+pub mod approval;
 pub mod argo_requests;
 pub mod audit;
 pub mod deployment_requests;

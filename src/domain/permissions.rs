@@ -94,7 +94,12 @@ pub const ALL_NEEDS: [Need; 7] = [
 pub fn needs(kind: ControllerKind, action: Action) -> &'static [Need] {
     match kind {
         ControllerKind::Deployment => return &[PATCH_DEPLOYMENTS],
-        ControllerKind::Flagger if matches!(action, Action::Pause | Action::Resume) => {
+        ControllerKind::Flagger
+            if matches!(
+                action,
+                Action::Pause | Action::Resume | Action::RequestApproval
+            ) =>
+        {
             return &[PATCH_CANARIES];
         }
         ControllerKind::Flagger => return &[CREATE_SERVICES_PROXY],
@@ -104,7 +109,11 @@ pub fn needs(kind: ControllerKind, action: Action) -> &'static [Need] {
         Action::Approve | Action::PromoteFull | Action::Abort | Action::Retry => {
             &[PATCH_ROLLOUTS_STATUS, PATCH_ROLLOUTS]
         }
-        Action::Pause | Action::Resume | Action::Restart | Action::Undo => &[PATCH_ROLLOUTS],
+        Action::Pause
+        | Action::Resume
+        | Action::Restart
+        | Action::Undo
+        | Action::RequestApproval => &[PATCH_ROLLOUTS],
         Action::Terminate => &[PATCH_ANALYSISRUNS],
         Action::Rollback | Action::CloseGate => &[CREATE_SERVICES_PROXY],
     }

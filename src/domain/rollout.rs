@@ -36,6 +36,8 @@ pub enum Attention {
     FailingAnalysis,
     Degraded,
     InconclusiveAnalysis,
+    /// A two-person request waits for a second identity.
+    SecondApproval,
     WaitingApproval,
 }
 
@@ -46,6 +48,7 @@ impl Attention {
             Self::FailingAnalysis => "analysis failing",
             Self::Degraded => "degraded",
             Self::InconclusiveAnalysis => "analysis inconclusive",
+            Self::SecondApproval => "awaiting second approval",
             Self::WaitingApproval => "waiting for approval",
         }
     }
@@ -117,6 +120,8 @@ pub struct RolloutRow {
     /// What an action on the object depends on (resourceVersion, generation, revision,
     /// facts): the precondition the executor checks.
     pub seen: super::action_request::Seen,
+    /// A two-person request waiting on the object (annotation `shipdeck.io/approval-request`).
+    pub approval: Option<super::approval::ApprovalRequest>,
 }
 
 impl RolloutRow {
@@ -145,6 +150,7 @@ impl RolloutRow {
             argo: None,
             flagger: None,
             seen: super::action_request::Seen::default(),
+            approval: None,
         }
     }
 

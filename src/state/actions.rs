@@ -34,6 +34,37 @@ pub struct ConfirmDialog {
     /// For a gate the action opens: the plan that closes it again (sent by shipdeck once
     /// the canary has left the phase).
     pub close: Option<argo_requests::Plan>,
+    /// A critical service: the rollout's name must be typed here before `Enter` runs.
+    pub typed: Option<Input>,
+    /// Keys go to the reason field (else to `typed`, while there is one).
+    pub on_reason: bool,
+}
+
+impl ConfirmDialog {
+    pub fn new(
+        request: ActionRequest,
+        notes: Vec<String>,
+        close: Option<argo_requests::Plan>,
+    ) -> Self {
+        Self {
+            request,
+            loading: false,
+            error: None,
+            nothing_to_send: None,
+            reason: Input::default(),
+            notes,
+            close,
+            typed: None,
+            on_reason: true,
+        }
+    }
+
+    /// The typed name matches (or none is needed).
+    pub fn name_confirmed(&self) -> bool {
+        self.typed
+            .as_ref()
+            .is_none_or(|t| t.value().trim() == self.request.key.name)
+    }
 }
 
 /// Whether a terminal of `size` (columns, rows) shows every line of the dialog. Counts the
@@ -62,6 +93,9 @@ pub fn dialog_fits(d: &ConfirmDialog, size: (u16, u16)) -> bool {
         .iter()
         .map(|n| 1 + words(n.chars().count()))
         .sum::<usize>();
+    if d.typed.is_some() {
+        rows += 1 + words(60 + 2 * req.key.name.chars().count());
+    }
     rows += req
         .change
         .iter()
@@ -142,6 +176,44 @@ impl ActionsState {
     }
 }
 
+/// The auto-rollback countdown reached zero: abort `key` as if `R` were confirmed, recorded
+/// as automatic; refused (flash and audit) when abort is not possible now.
+pub fn auto_abort(state: &mut AppState, key: &RolloutKey, opts: AskOptions) -> Vec<Command> {
+    let Some(row) = state.rollouts.get(key).cloned() else {
+        state.flash(format!("auto-rollback: {} is gone", key.name), true);
+        return Vec::new();
+    };
+    let who = format!("{} (auto-rollback)", identity(state));
+    match build::build(state, &row, Action::Abort, opts) {
+        Ok((mut req, _)) => {
+            req.identity = who;
+            req.reason = Some(format!(
+                "automatic rollback: a critical regression alert held for {} intervals",
+                state.safety.settings.intervals
+            ));
+            state.actions.in_flight.insert(req.id, req.key.clone());
+            state.flash(format!("auto-rollback: aborting {}…", key.name), true);
+            vec![Command::RunAction(Box::new(req))]
+        }
+        Err(why) => {
+            state.flash(
+                format!("auto-rollback of {} refused: {why}", key.name),
+                true,
+            );
+            let mut e = entry(
+                state,
+                key,
+                Action::Abort,
+                Vec::new(),
+                Outcome::Refused,
+                Some(why),
+            );
+            e.identity = who;
+            audit(state, e)
+        }
+    }
+}
+
 /// The detail's action hints: what `rollout_actions` allows, further limited by RBAC and by
 /// an action already running on the object.
 pub fn checks(state: &AppState, row: &RolloutRow) -> Vec<ActionCheck> {
@@ -196,30 +268,27 @@ pub fn ask(state: &mut AppState, action: Action, opts: AskOptions) -> Vec<Comman
         state.flash("no rollout selected", true);
         return Vec::new();
     };
-    let notes = opts.notes.clone();
+    let mut notes = opts.notes.clone();
+    notes.extend(super::safety::gitops_note(&row, action));
+    notes.extend(super::approval::note(state, &row, action));
+    let critical = super::safety::critical(state, &row);
+    let dialog = |req, close| {
+        let mut d = ConfirmDialog::new(req, notes.clone(), close);
+        if critical {
+            d.typed = Some(Input::default());
+            d.on_reason = false;
+        }
+        Box::new(d)
+    };
     match build::build(state, &row, action, opts) {
         Ok((req, close)) if action == Action::Undo => {
-            state.overlay = Overlay::Confirm(Box::new(ConfirmDialog {
-                request: req.clone(),
-                loading: true,
-                error: None,
-                nothing_to_send: None,
-                reason: Input::default(),
-                notes,
-                close,
-            }));
+            let mut d = dialog(req.clone(), close);
+            d.loading = true;
+            state.overlay = Overlay::Confirm(d);
             vec![Command::PrepareUndo(Box::new(req))]
         }
         Ok((req, close)) => {
-            state.overlay = Overlay::Confirm(Box::new(ConfirmDialog {
-                request: req,
-                loading: false,
-                error: None,
-                nothing_to_send: None,
-                reason: Input::default(),
-                notes,
-                close,
-            }));
+            state.overlay = Overlay::Confirm(dialog(req, close));
             Vec::new()
         }
         Err(why) => refuse(state, &row.key, action, why),
@@ -232,6 +301,11 @@ pub(super) fn identity(state: &AppState) -> String {
         .identity
         .as_ref()
         .map_or_else(|| "unknown".to_string(), |i| i.username.clone())
+}
+
+/// Refuses a confirmed request (flash and audit).
+pub(super) fn refuse_with(state: &mut AppState, req: &ActionRequest, why: String) -> Vec<Command> {
+    refuse(state, &req.key, req.action, why)
 }
 
 /// Flashes why `action` was refused and records the attempt.

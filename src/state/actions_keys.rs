@@ -96,8 +96,30 @@ pub fn dialog_key(
                 state.flash(why, true);
                 return audit(state, e);
             }
+            if !dialog.name_confirmed() {
+                state.flash(
+                    format!(
+                        "{} is a critical service: type its name exactly to confirm",
+                        dialog.request.key.name
+                    ),
+                    true,
+                );
+                state.overlay = Overlay::Confirm(dialog);
+                return Vec::new();
+            }
             let mut req = dialog.request.clone();
             req.reason = reason_of(&dialog);
+            match crate::state::approval::decide(state, &req) {
+                crate::state::approval::Decision::Run(note) => {
+                    if let Some(n) = note {
+                        req.reason = Some(match req.reason {
+                            Some(r) => format!("{n}; {r}"),
+                            None => n,
+                        });
+                    }
+                }
+                crate::state::approval::Decision::Instead(cmds) => return cmds,
+            }
             state.actions.in_flight.insert(req.id, req.key.clone());
             if let Some(close) = dialog.close.clone() {
                 let gate = crate::state::gates::OpenGate {
@@ -113,8 +135,11 @@ pub fn dialog_key(
             );
             vec![Command::RunAction(Box::new(req))]
         }
-        // Tab: nothing else to focus yet; the reason field keeps the keys.
+        // Tab: between the typed name (critical services) and the reason.
         Some(Intent::FocusNext) => {
+            if dialog.typed.is_some() {
+                dialog.on_reason = !dialog.on_reason;
+            }
             state.overlay = Overlay::Confirm(dialog);
             Vec::new()
         }
@@ -122,7 +147,14 @@ pub fn dialog_key(
             if !dialog.loading
                 && let Some(r) = super::super::keys::text_request(chord)
             {
-                dialog.reason.handle(r);
+                match dialog.typed.as_mut().filter(|_| !dialog.on_reason) {
+                    Some(t) => {
+                        t.handle(r);
+                    }
+                    None => {
+                        dialog.reason.handle(r);
+                    }
+                }
             }
             state.overlay = Overlay::Confirm(dialog);
             Vec::new()

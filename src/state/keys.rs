@@ -164,6 +164,21 @@ pub(super) fn text_request(chord: KeyChord) -> Option<InputRequest> {
 }
 
 fn apply(state: &mut AppState, intent: Intent) -> Vec<Command> {
+    // A running auto-rollback countdown owns Esc, and quitting asks first.
+    if state.safety.countdown.is_some() {
+        match intent {
+            Intent::Back => return super::safety::cancel(state),
+            Intent::Quit if !state.safety.quit_asked => {
+                state.safety.quit_asked = true;
+                state.flash(
+                    "an auto-rollback countdown is running: quit again to leave (it will not happen), Esc cancels it",
+                    true,
+                );
+                return Vec::new();
+            }
+            _ => {}
+        }
+    }
     if intent.dangerous() && state.session.is_read_only() {
         state.flash(
             format!("read-only session: {} is disabled", intent.description()),

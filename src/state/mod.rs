@@ -2,6 +2,7 @@
 //! synchronous, clock-free. Effects leave as `Command`s; results come back as `Event`s.
 
 pub mod actions;
+pub mod approval;
 pub mod audit;
 pub mod command;
 pub mod detail;
@@ -12,6 +13,7 @@ pub mod metrics;
 pub mod palette;
 pub mod rollback;
 pub mod rollouts;
+pub mod safety;
 pub mod session;
 
 use chrono::{DateTime, Utc};
@@ -101,6 +103,8 @@ pub struct AppState {
     pub actions: actions::ActionsState,
     /// The audit screen's entries.
     pub audit: audit::AuditView,
+    /// Critical services, two-person rule, auto-rollback.
+    pub safety: safety::SafetyState,
     pub flash: Option<Flash>,
     pub now: DateTime<Utc>,
     pub size: (u16, u16),
@@ -133,6 +137,7 @@ impl AppState {
             detail_generation: 0,
             actions: actions::ActionsState::default(),
             audit: audit::AuditView::default(),
+            safety: safety::SafetyState::default(),
             flash: None,
             now,
             size: (120, 36),
@@ -164,6 +169,11 @@ impl AppState {
             stack.push(Scope::Dialog);
         }
         stack
+    }
+
+    /// Applies `[approvals]` and `[auto_rollback]`.
+    pub fn set_safety(&mut self, settings: safety::SafetySettings) {
+        self.safety.settings = settings;
     }
 
     /// Applies the metrics configuration (critical services mark their rows).
@@ -278,13 +288,22 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Command> {
                 state.dirty = true;
             }
             state.actions.settle(&state.rollouts, now);
+            let mut cmds = safety::on_tick(state, now);
+            if state.safety.countdown.is_some() {
+                state.dirty = true;
+            }
             // Ages on screen advance; an empty screen has nothing to redraw.
             if state.rollouts.visible_len() > 0 {
                 state.dirty = true;
             }
-            metrics::on_tick(state, now)
+            cmds.extend(metrics::on_tick(state, now));
+            cmds
         }
-        Event::Metrics { id, result } => metrics::on_answer(state, id, result),
+        Event::Metrics { id, result } => {
+            let cmds = metrics::on_answer(state, id, result);
+            safety::after_interval(state);
+            cmds
+        }
         Event::MetricRange { id, key, result } => metrics::on_range(state, id, key, result),
         Event::Release(answer) => metrics::on_release(state, answer),
         Event::Identity(id) => {

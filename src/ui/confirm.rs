@@ -221,6 +221,29 @@ fn content(state: &AppState, d: &ConfirmDialog, theme: &Theme) -> Vec<Para> {
             theme,
         ));
     }
+    if let Some(t) = &d.typed {
+        // A critical service: its name typed here, or Enter does nothing.
+        let caret = match (d.on_reason, ascii) {
+            (true, _) => "",
+            (false, true) => "_",
+            (false, false) => "▏",
+        };
+        let role = if d.name_confirmed() {
+            Role::StatusHealthy
+        } else {
+            Role::AlertWarning
+        };
+        out.push(Para::blank());
+        out.push(text(
+            format!(
+                "Critical service: type {} to confirm (Tab: reason): {}{caret}",
+                req.key.name,
+                t.value()
+            ),
+            role,
+            theme,
+        ));
+    }
     out.push(Para::blank());
     if d.loading {
         let ell = if ascii { "..." } else { "…" };
@@ -399,8 +422,12 @@ fn render_reason(d: &ConfirmDialog, theme: &Theme, frame: &mut Frame, area: Rect
         field,
     );
     let x = field.x + (input.visual_cursor().saturating_sub(scroll)) as u16;
-    frame.set_cursor_position(Position::new(
-        x.min(field.right().saturating_sub(1)),
-        field.y,
-    ));
+    // The cursor sits in the reason while it has the keys (not while a critical service's
+    // name is being typed above).
+    if d.typed.is_none() || d.on_reason {
+        frame.set_cursor_position(Position::new(
+            x.min(field.right().saturating_sub(1)),
+            field.y,
+        ));
+    }
 }

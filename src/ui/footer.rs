@@ -45,7 +45,13 @@ pub fn render_status(state: &AppState, theme: &Theme, frame: &mut Frame, area: R
         return;
     }
     let width = usize::from(area.width);
-    let line = if let Some(f) = &state.flash {
+    // An auto-rollback countdown outranks everything on this line.
+    let line = if let Some(banner) = crate::state::safety::banner(state) {
+        Line::from(styled(
+            truncate(&format!(" ⚠ {banner}"), width, state.ascii),
+            theme.style(Role::StatusFailed),
+        ))
+    } else if let Some(f) = &state.flash {
         let role = if f.error {
             Role::AlertWarning
         } else {
@@ -66,6 +72,16 @@ pub fn render_status(state: &AppState, theme: &Theme, frame: &mut Frame, area: R
         } else {
             if let Some(a) = r.attention {
                 text.push_str(&format!(" [{}]", a.label()));
+            }
+            if let Some(a) = &r.approval {
+                let ttl = state.safety.settings.two_person_ttl;
+                text.push_str(&format!(
+                    " second approval needed: {}",
+                    a.describe(state.now, ttl)
+                ));
+            }
+            if let Some(g) = &r.gitops {
+                text.push_str(&format!(" (GitOps: {})", g.label()));
             }
             if let Some(p) = &r.pause {
                 let age = p

@@ -33,6 +33,16 @@ pub fn render(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
         top.push(Span::raw(" "));
         top.push(alerts);
     }
+    // The client-side safety net: armed only while this shipdeck runs.
+    let armed = crate::state::safety::armed(state).len();
+    if armed > 0 {
+        let n = if armed == 1 { "service" } else { "services" };
+        top.push(Span::raw(" "));
+        top.push(styled(
+            format!(" auto-rollback armed ({armed} {n}) "),
+            theme.style(Role::AlertWarning),
+        ));
+    }
     top.extend([
         styled(format!("{sep}ctx "), header),
         styled(

@@ -220,11 +220,18 @@ fn row<'a>(
     } else {
         phase_span(r.phase, ascii, theme)
     };
-    let name = if wide || !multi_ns {
+    let mut name = if wide || !multi_ns {
         r.key.name.clone()
     } else {
         format!("{}/{}", r.key.namespace, r.key.name)
     };
+    // Critical (typed confirmation) and GitOps-managed (manual spec changes get reverted).
+    if r.critical {
+        name.push_str(if ascii { " *" } else { " ◆" });
+    }
+    if r.gitops.is_some() {
+        name.push_str(if ascii { " @" } else { " ⟲" });
+    }
     let step = r
         .step
         .map(|s| format!("{}/{}", s.index, s.total))

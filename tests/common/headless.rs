@@ -27,9 +27,20 @@ impl Headless {
     /// Watches `namespace` of `sim` as the operator identity, with `config_toml` as the
     /// configuration file.
     pub async fn start(sim: &SimHandle, namespace: &str, config_toml: &str) -> Self {
+        Self::start_as(sim, namespace, config_toml, "sim-operator", false).await
+    }
+
+    /// As `start`, as the simulator identity `context`, read-only or not.
+    pub async fn start_as(
+        sim: &SimHandle,
+        namespace: &str,
+        config_toml: &str,
+        context: &str,
+        read_only: bool,
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let kc = dir.path().join("kubeconfig");
-        std::fs::write(&kc, sim.kubeconfig("sim-operator", None)).unwrap();
+        std::fs::write(&kc, sim.kubeconfig(context, None)).unwrap();
         let (config, _) = shipdeck::config::parse("test.toml", config_toml).unwrap();
         config.validate().unwrap();
         let target =
@@ -37,10 +48,13 @@ impl Headless {
                 .unwrap();
         let cli = Cli::try_parse_from(["shipdeck", "-n", namespace]).unwrap();
         let info = shipdeck::runtime::session::info_for(&target, &cli.global, &config.contexts);
-        let session = Session::new(info, target.contexts.clone(), false);
+        let session = Session::new(info, target.contexts.clone(), read_only);
         let mut state = AppState::new(session, Default::default(), chrono::Utc::now());
         let (settings, metrics) = shipdeck::runtime::metrics::setup(&config).unwrap();
         state.set_metrics(settings);
+        state.set_safety(shipdeck::state::safety::SafetySettings::from_config(
+            &config,
+        ));
         let (tx, rx) = mpsc::channel(1024);
         let mut exec = Executor {
             events: tx,
@@ -86,14 +100,21 @@ impl Headless {
                 _ = tick.tick() => Event::Tick(chrono::Utc::now()),
             };
             let cmds = update(&mut self.state, ev);
-            self.exec.dispatch(cmds, false);
+            let ro = self.state.session.is_read_only();
+            self.exec.dispatch(cmds, ro);
         }
     }
 
     /// Feeds one event as the loop would.
     pub fn send(&mut self, ev: Event) {
         let cmds = update(&mut self.state, ev);
-        self.exec.dispatch(cmds, false);
+        let ro = self.state.session.is_read_only();
+        self.exec.dispatch(cmds, ro);
+    }
+
+    /// The audit file this instance writes.
+    pub fn audit_path(&self) -> std::path::PathBuf {
+        self._dir.path().join("audit.jsonl")
     }
 
     /// The screen as text.

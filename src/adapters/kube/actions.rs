@@ -95,6 +95,12 @@ async fn execute(client: &kube::Client, req: &ActionRequest, now: DateTime<Utc>)
     if let Err(why) = action_request::precondition(req, &seen) {
         return ending(Outcome::Refused, why);
     }
+    // A done action settles a pending two-person request on the object.
+    let settles = req.action != Action::RequestApproval
+        && rollout
+            .pointer("/metadata/annotations")
+            .and_then(|a| a.get(crate::domain::approval::ANNOTATION))
+            .is_some();
     let mut involved = if req.action == Action::Terminate {
         match analysis_run(client, req).await {
             Ok(run) => Involved {
@@ -135,7 +141,7 @@ async fn execute(client: &kube::Client, req: &ActionRequest, now: DateTime<Utc>)
     {
         meta.insert("resourceVersion".into(), rv.clone());
     }
-    let notes = bookkeeping(client, req, &involved, now).await;
+    let notes = bookkeeping(client, req, &involved, now, settles).await;
     Ending {
         outcome: Outcome::Done,
         reason: done_reason(req.reason.as_deref(), notes),
@@ -220,6 +226,7 @@ async fn bookkeeping(
     req: &ActionRequest,
     involved: &Involved,
     now: DateTime<Utc>,
+    settles: bool,
 ) -> Vec<String> {
     let time = now.to_rfc3339_opts(SecondsFormat::Secs, true);
     let mut notes = Vec::new();
@@ -238,7 +245,10 @@ async fn bookkeeping(
         notes.push(format!("Event not recorded: {f}"));
     }
     let last = json!({"action": req.action.label(), "identity": req.identity, "time": time});
-    let body = json!({"metadata": {"annotations": {LAST_ACTION: last.to_string()}}});
+    let mut body = json!({"metadata": {"annotations": {LAST_ACTION: last.to_string()}}});
+    if settles {
+        body["metadata"]["annotations"][crate::domain::approval::ANNOTATION] = Value::Null;
+    }
     let path = object_path(&req.key);
     if let Err(f) = send::send(client, "PATCH", &path, Some(MERGE_PATCH), Some(&body)).await {
         notes.push(format!("annotation {LAST_ACTION} not set: {f}"));

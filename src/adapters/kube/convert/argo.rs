@@ -179,6 +179,7 @@ fn convert(obj: &Value, ctx: &ConvertCtx) -> Result<RolloutRow, ConvertError> {
             .chain([status.aborted_at]),
     );
     row.attention = argo_attention(row.phase, &detail);
+    super::seen::approval(&mut row, &ro.metadata);
     row.argo = Some(detail);
     Ok(row)
 }

@@ -84,5 +84,6 @@ fn convert(obj: &Value, ctx: &ConvertCtx) -> Result<RolloutRow, ConvertError> {
         status.conditions.iter().map(|c| c.last_transition_time),
     );
     row.attention = (phase == Phase::Degraded).then_some(Attention::Degraded);
+    super::seen::approval(&mut row, &d.metadata);
     Ok(row)
 }

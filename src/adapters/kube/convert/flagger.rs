@@ -128,6 +128,7 @@ fn convert(obj: &Value, ctx: &ConvertCtx) -> Result<RolloutRow, ConvertError> {
             .chain([status.last_transition_time]),
     );
     row.attention = flagger_attention(&detail);
+    super::seen::approval(&mut row, &canary.metadata);
     row.flagger = Some(detail);
     Ok(row)
 }

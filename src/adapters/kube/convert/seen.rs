@@ -44,6 +44,17 @@ pub fn canary(meta: &Meta, phase: Option<&str>) -> Seen {
     seen
 }
 
+/// A two-person request on the object: the row carries it and, unless something more urgent
+/// holds, is pinned as "awaiting second approval".
+pub fn approval(row: &mut crate::domain::rollout::RolloutRow, meta: &Meta) {
+    use crate::domain::approval::{ANNOTATION, parse};
+    use crate::domain::rollout::Attention;
+    row.approval = parse(meta.annotations.get(ANNOTATION).map(String::as_str));
+    if row.approval.is_some() && row.attention.is_none_or(|a| a > Attention::SecondApproval) {
+        row.attention = Some(Attention::SecondApproval);
+    }
+}
+
 /// What the executor reads back from the object it re-read, by the kind of the row.
 pub fn of(kind: ControllerKind, obj: &Value) -> Result<Seen, ConvertError> {
     match kind {
