@@ -6,6 +6,11 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::domain::scope::NamespaceScope;
 
+mod check;
+
+use check::{CHECK_ABOUT, CHECK_HELP};
+pub use check::{CheckArgs, CheckOutput};
+
 const ABOUT: &str = "A terminal cockpit for release operators: every rollout in flight, whether \
 the new version is healthy, and safe one-key actions.";
 
@@ -23,6 +28,7 @@ const EXAMPLES: &str = "Examples:
   shipdeck --theme high-contrast        or light, colorblind, or a path to a theme .toml
   shipdeck config validate ~/my.toml    check a config file (exit 0 or 2)
   shipdeck config show                  the effective configuration and where each value came from
+  shipdeck check -n casino-prod         the preflight: exit status = number of failed checks
 
 Files:
   config   --config, $SHIPDECK_CONFIG, $XDG_CONFIG_HOME/shipdeck/config.toml, ~/.config/shipdeck/config.toml
@@ -109,6 +115,11 @@ pub enum Command {
     /// Ctrl-C.
     #[command(after_help = SIM_EXAMPLES)]
     Sim(SimArgs),
+    /// The preflight before a maintenance window: kubeconfig, identity, CRDs, RBAC for
+    /// every action, Prometheus and its templates, flag backends, the audit file. One line
+    /// per check; the exit status is the number of failed checks.
+    #[command(long_about = CHECK_ABOUT, after_help = CHECK_HELP)]
+    Check(CheckArgs),
 }
 
 const SIM_EXAMPLES: &str = "Examples:

@@ -27,6 +27,7 @@ fn main() -> ExitCode {
             startup::show(&cli.global, &env).map(|text| print!("{text}"))
         }
         Some(Command::Sim(args)) => return runtime::simulate::run(args.clone()),
+        Some(Command::Check(args)) => return runtime::check::main(&cli.global, args, &env),
         None => return run_ui(cli, env),
     };
     match outcome {
@@ -92,6 +93,7 @@ fn run_ui(cli: Cli, env: EnvLookup) -> ExitCode {
         let sess = Session::new(info, target.contexts.clone(), cli.global.readonly);
         let mut state = AppState::new(sess, prepared.keymap.clone(), clock::now());
         state.set_metrics(metrics_settings);
+        state.set_safety(shipdeck::state::safety::SafetySettings::from_config(config));
         state.ascii = config.ui.ascii
             || !locale_is_utf8(var("LC_ALL").as_deref(), var("LC_CTYPE").as_deref(), var("LANG").as_deref());
         state.theme_name = prepared.theme.name.clone();

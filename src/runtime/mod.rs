@@ -1,6 +1,7 @@
 //! Channels, the loop, frame pacing, the executor and task lifetimes.
 
 pub mod actions;
+pub mod check;
 pub mod executor;
 pub mod metrics;
 pub mod session;
