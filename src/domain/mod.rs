@@ -8,6 +8,7 @@ pub mod argo_requests;
 pub mod audit;
 pub mod deployment_requests;
 pub mod detail;
+pub mod flags;
 pub mod flagger_requests;
 pub mod human;
 pub mod identity;
