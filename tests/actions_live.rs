@@ -73,6 +73,15 @@ async fn act(h: &mut Headless, k: &RolloutKey, keys: &str, action: &str) {
     )
     .await;
     let before = h.state.audit.entries.len();
+    // Critical services (the casino labels payments and game-engine) need the name typed.
+    if let Overlay::Confirm(d) = &h.state.overlay
+        && d.typed.is_some()
+    {
+        let name = d.request.key.name.clone();
+        for c in name.chars() {
+            h.send(Event::Key(KeyChord::ch(c)));
+        }
+    }
     h.send(Event::Key(KeyChord::plain(KeyCode::Enter)));
     h.run_until(&format!("{action} to finish"), WAIT, |s| {
         s.audit.entries.len() > before

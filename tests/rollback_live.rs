@@ -101,6 +101,15 @@ async fn press_r(h: &mut Headless, k: &RolloutKey) -> String {
 /// Enter, and the action's audit line.
 async fn confirm(h: &mut Headless, action: &str) {
     let before = h.state.audit.entries.len();
+    // Critical services (the casino labels payments and game-engine) need the name typed.
+    if let Overlay::Confirm(d) = &h.state.overlay
+        && d.typed.is_some()
+    {
+        let name = d.request.key.name.clone();
+        for c in name.chars() {
+            h.send(Event::Key(KeyChord::ch(c)));
+        }
+    }
     h.send(Event::Key(KeyChord::plain(KeyCode::Enter)));
     h.run_until(&format!("{action} to finish"), WAIT, |s| {
         s.audit.entries[before..].iter().any(|e| e.action == action)

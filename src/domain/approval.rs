@@ -74,7 +74,7 @@ mod tests {
         let later = t + Duration::minutes(3);
         assert_eq!(
             r.describe(later, ttl),
-            "abort by alice, 3m0s ago — expires in 27m0s"
+            "abort by alice, 3m ago — expires in 27m"
         );
         assert!(r.expired(t + Duration::minutes(30), ttl));
     }
