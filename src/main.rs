@@ -94,6 +94,7 @@ fn run_ui(cli: Cli, env: EnvLookup) -> ExitCode {
         let mut state = AppState::new(sess, prepared.keymap.clone(), clock::now());
         state.set_metrics(metrics_settings);
         state.set_safety(shipdeck::state::safety::SafetySettings::from_config(config));
+        state.flags.configured = config.flags.flagd.enabled || !config.flags.unleash.url.is_empty();
         state.ascii = config.ui.ascii
             || !locale_is_utf8(var("LC_ALL").as_deref(), var("LC_CTYPE").as_deref(), var("LANG").as_deref());
         state.theme_name = prepared.theme.name.clone();
@@ -123,6 +124,7 @@ fn run_ui(cli: Cli, env: EnvLookup) -> ExitCode {
                 new_theme: None,
                 metrics: metrics_exec,
                 actions: shipdeck::runtime::actions::ActionsExec::new(prepared.audit_path.clone()),
+                flagd: config.flags.flagd.enabled.then_some(None),
                 quit: false,
             },
             events: rx,

@@ -25,6 +25,65 @@ pub struct Config {
     pub services: Vec<ServiceConfig>,
     pub approvals: ApprovalsConfig,
     pub auto_rollback: AutoRollbackConfig,
+    pub flags: FlagsConfig,
+    pub platform: PlatformConfig,
+}
+
+/// `[flags]`: the flag backends.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FlagsConfig {
+    pub flagd: FlagdConfig,
+    pub unleash: UnleashConfig,
+    /// Flag keys whose toggle needs the key typed.
+    pub critical: Vec<String>,
+}
+
+/// `[flags.flagd]`: flagd definitions in ConfigMaps and OpenFeature `FeatureFlag` objects of
+/// the namespaces in view.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FlagdConfig {
+    pub enabled: bool,
+}
+
+impl Default for FlagdConfig {
+    fn default() -> Self {
+        Self { enabled: true }
+    }
+}
+
+/// `[flags.unleash]`: an Unleash server's admin API (off while `url` is empty).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UnleashConfig {
+    pub url: String,
+    /// A file holding an admin API token (never the token itself in the config).
+    pub token_file: Option<PathBuf>,
+    pub project: String,
+    pub environments: Vec<String>,
+    /// How often the features are polled (with ETag where the server supports it).
+    pub interval: ConfigDuration,
+}
+
+impl Default for UnleashConfig {
+    fn default() -> Self {
+        Self {
+            url: String::new(),
+            token_file: None,
+            project: "default".to_string(),
+            environments: vec!["development".to_string(), "production".to_string()],
+            interval: ConfigDuration::secs(10),
+        }
+    }
+}
+
+/// `[platform]`: the platform-wide switches.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PlatformConfig {
+    /// The flag (either backend) that puts the platform in read-only mode.
+    pub read_only_flag: String,
 }
 
 /// `[approvals]`: the two-person rule.

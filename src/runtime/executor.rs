@@ -25,6 +25,9 @@ pub struct Executor {
     pub new_theme: Option<Theme>,
     pub metrics: super::metrics::MetricsExec,
     pub actions: super::actions::ActionsExec,
+    /// The flagd watchers (replaced with the rollout watchers; `None` when `[flags.flagd]`
+    /// is off).
+    pub flagd: Option<Option<tokio::task::JoinHandle<()>>>,
     pub quit: bool,
 }
 
@@ -56,6 +59,17 @@ impl Executor {
                 } => {
                     if let Some(old) = self.watch.take() {
                         old.abort();
+                    }
+                    if let Some(slot) = self.flagd.as_mut() {
+                        if let Some(old) = slot.take() {
+                            old.abort();
+                        }
+                        *slot = Some(super::flags::watch_flagd(
+                            self.target.clone(),
+                            namespaces.clone(),
+                            generation,
+                            self.events.clone(),
+                        ));
                     }
                     let target = self.target.clone();
                     let events = self.events.clone();

@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod check;
 pub mod executor;
+pub mod flags;
 pub mod metrics;
 pub mod session;
 pub mod simulate;

@@ -91,6 +91,12 @@ pub enum Event {
         namespace: String,
         result: Result<Vec<(crate::domain::permissions::Need, bool)>, String>,
     },
+    /// A flag backend changed (flagd watchers of watch generation `generation`; the Unleash
+    /// poller sends generation 0).
+    Flags {
+        generation: u64,
+        update: super::flags::FlagUpdate,
+    },
     /// The audit file was read (oldest first).
     AuditLoaded(Result<Vec<crate::domain::audit::AuditEntry>, String>),
     /// An adapter wants the operator to know something.

@@ -58,6 +58,20 @@ pub(super) fn on_key(state: &mut AppState, chord: KeyChord) -> Vec<Command> {
 }
 
 fn filter_key(state: &mut AppState, mut input: Input, intent: Option<Intent>, chord: KeyChord) {
+    if state.screen == Screen::Flags {
+        match intent {
+            Some(Intent::Accept) => {}
+            Some(Intent::Dismiss) => state.flags.set_filter(""),
+            _ => {
+                if let Some(req) = text_request(chord) {
+                    input.handle(req);
+                    state.flags.set_filter(input.value());
+                }
+                state.overlay = Overlay::Filter(input);
+            }
+        }
+        return;
+    }
     if state.screen == Screen::Audit {
         match intent {
             Some(Intent::Accept) => {}
@@ -200,7 +214,10 @@ fn apply_overview(state: &mut AppState, intent: Intent, page: isize) -> Vec<Comm
     if state.screen == Screen::Alerts && super::metrics::alert_key(state, intent, page) {
         return Vec::new();
     }
-    if state.screen == Screen::Audit && audit_key(state, intent, page) {
+    if state.screen == Screen::Audit && super::screen_keys::audit_key(state, intent, page) {
+        return Vec::new();
+    }
+    if state.screen == Screen::Flags && super::screen_keys::flags_key(state, intent, page) {
         return Vec::new();
     }
     match intent {
@@ -237,7 +254,7 @@ fn apply_overview(state: &mut AppState, intent: Intent, page: isize) -> Vec<Comm
         Intent::ScreenRollouts => state.screen = Screen::Rollouts,
         Intent::ScreenAlerts => state.screen = Screen::Alerts,
         Intent::ScreenFlags => state.screen = Screen::Flags,
-        Intent::ScreenAudit => return open_audit(state),
+        Intent::ScreenAudit => return super::screen_keys::open_audit(state),
         Intent::Quit => {
             state.quitting = true;
             return vec![Command::Quit];
@@ -272,36 +289,6 @@ fn apply_overview(state: &mut AppState, intent: Intent, page: isize) -> Vec<Comm
         | Intent::NextItem => {}
     }
     Vec::new()
-}
-
-/// Navigation and filtering on the audit screen; `false` when the key is not the
-/// screen's.
-fn audit_key(state: &mut AppState, intent: Intent, page: isize) -> bool {
-    let a = &mut state.audit;
-    match intent {
-        Intent::Down => a.move_by(1),
-        Intent::Up => a.move_by(-1),
-        Intent::PageDown => a.move_by(page),
-        Intent::PageUp => a.move_by(-page),
-        Intent::Top => a.cursor = 0,
-        Intent::Bottom => a.move_by(isize::MAX),
-        Intent::Filter => {
-            state.overlay = Overlay::Filter(Input::new(a.filter.clone()));
-        }
-        Intent::Back if !a.filter.is_empty() => a.set_filter(""),
-        _ => return false,
-    }
-    true
-}
-
-/// The audit screen; the file is read the first time.
-pub(super) fn open_audit(state: &mut AppState) -> Vec<Command> {
-    state.screen = Screen::Audit;
-    if state.audit.loaded {
-        Vec::new()
-    } else {
-        vec![Command::LoadAudit]
-    }
 }
 
 /// An action key on the overview or the detail: the action it means for the selected row.
@@ -351,7 +338,7 @@ fn run(state: &mut AppState, action: PaletteAction) -> Vec<Command> {
         Vec::new()
     };
     if action == PaletteAction::Screen(Screen::Audit) {
-        cmds.extend(open_audit(state));
+        cmds.extend(super::screen_keys::open_audit(state));
         return cmds;
     }
     cmds.extend(run_action(state, action));

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod command;
 pub mod detail;
 pub mod event;
+pub mod flags;
 pub mod gates;
 mod keys;
 pub mod metrics;
@@ -14,6 +15,7 @@ pub mod palette;
 pub mod rollback;
 pub mod rollouts;
 pub mod safety;
+mod screen_keys;
 pub mod session;
 
 use chrono::{DateTime, Utc};
@@ -105,6 +107,8 @@ pub struct AppState {
     pub audit: audit::AuditView,
     /// Critical services, two-person rule, auto-rollback.
     pub safety: safety::SafetyState,
+    /// The flags screen.
+    pub flags: flags::FlagsView,
     pub flash: Option<Flash>,
     pub now: DateTime<Utc>,
     pub size: (u16, u16),
@@ -138,6 +142,7 @@ impl AppState {
             actions: actions::ActionsState::default(),
             audit: audit::AuditView::default(),
             safety: safety::SafetyState::default(),
+            flags: flags::FlagsView::default(),
             flash: None,
             now,
             size: (120, 36),
@@ -223,6 +228,11 @@ impl AppState {
 pub fn restart_watch(state: &mut AppState) -> Command {
     state.session.generation += 1;
     state.rollouts.clear();
+    // flagd definitions live in the namespaces in view: their rows go with the old world.
+    state.flags.apply(flags::FlagUpdate::Resync {
+        backend: crate::domain::flags::Backend::Flagd,
+        flags: Vec::new(),
+    });
     state.metrics.reset(state.now);
     metrics::sync_source(state);
     state
@@ -367,6 +377,14 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Command> {
                 && let Ok(answers) = result
             {
                 state.actions.permissions.record(&namespace, &answers);
+            }
+            Vec::new()
+        }
+        Event::Flags { generation, update } => {
+            // flagd rows belong to a watch generation; Unleash polls to any (generation 0).
+            if generation == 0 || generation == state.session.generation {
+                state.flags.apply(update);
+                state.dirty = true;
             }
             Vec::new()
         }

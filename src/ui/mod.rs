@@ -5,13 +5,13 @@ mod alerts;
 mod audit;
 mod confirm;
 mod detail;
+mod flags;
 mod footer;
 mod header;
 pub mod help;
 pub mod metrics_panel;
 mod overview;
 mod palette;
-mod pending;
 pub mod widgets;
 
 use ratatui::Frame;
@@ -40,7 +40,7 @@ pub fn render(state: &AppState, theme: &Theme, frame: &mut Frame) {
         Screen::Rollouts => overview::render(state, theme, frame, body),
         Screen::Alerts => alerts::render(state, theme, frame, body),
         Screen::Audit => audit::render(state, theme, frame, body),
-        other => pending::render(other, state, theme, frame, body),
+        Screen::Flags => flags::render(state, theme, frame, body),
     }
     footer::render_status(state, theme, frame, status);
     footer::render_keys(state, theme, frame, foot);

@@ -55,6 +55,7 @@ impl Headless {
         state.set_safety(shipdeck::state::safety::SafetySettings::from_config(
             &config,
         ));
+        state.flags.configured = config.flags.flagd.enabled;
         let (tx, rx) = mpsc::channel(1024);
         let mut exec = Executor {
             events: tx,
@@ -67,6 +68,7 @@ impl Headless {
             new_theme: None,
             metrics,
             actions: shipdeck::runtime::actions::ActionsExec::new(dir.path().join("audit.jsonl")),
+            flagd: config.flags.flagd.enabled.then_some(None),
             quit: false,
         };
         let first = start(&mut state);

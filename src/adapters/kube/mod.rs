@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod convert;
 pub mod detail;
+pub mod flags;
 pub mod identity;
 pub mod kubeconfig;
 pub mod rbac;
