@@ -8,3 +8,4 @@ pub mod log;
 pub mod metrics_jobs;
 pub mod prometheus;
 pub mod terminal;
+pub mod unleash;
