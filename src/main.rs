@@ -100,6 +100,10 @@ fn run_ui(cli: Cli, env: EnvLookup) -> ExitCode {
         state.theme_name = prepared.theme.name.clone();
         state.words.themes = theme::EMBEDDED.iter().map(|(n, _)| n.to_string()).collect();
         let (tx, rx) = mpsc::channel::<Event>(1024);
+        if !config.flags.unleash.url.trim().is_empty() {
+            // Detached: it ends when the loop's receiver is gone.
+            drop(runtime::flags::poll_unleash(config.flags.unleash.clone(), tx.clone()));
+        }
         match &who {
             WhoAmI::Known(id) | WhoAmI::Unsupported(id) => {
                 update(&mut state, Event::Identity(id.clone()));

@@ -15,7 +15,10 @@ use std::path::{Path, PathBuf};
 pub use duration::ConfigDuration;
 pub use error::{ConfigError, line_col};
 pub use metrics::{PrometheusConfig, QueriesConfig, RulesConfig, ServiceConfig};
-pub use model::{AuditConfig, Config, ContextConfig, LogConfig, UiConfig, is_dns_label};
+pub use model::{
+    ApprovalsConfig, AuditConfig, AutoRollbackConfig, Config, ContextConfig, FlagdConfig,
+    FlagsConfig, LogConfig, PlatformConfig, UiConfig, UnleashConfig, is_dns_label,
+};
 pub use show::render_show;
 
 /// The parts of the environment config lookup reads (passed in, so tests control them).

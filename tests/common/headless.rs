@@ -71,6 +71,12 @@ impl Headless {
             flagd: config.flags.flagd.enabled.then_some(None),
             quit: false,
         };
+        if !config.flags.unleash.url.trim().is_empty() {
+            drop(shipdeck::runtime::flags::poll_unleash(
+                config.flags.unleash.clone(),
+                exec.events.clone(),
+            ));
+        }
         let first = start(&mut state);
         exec.dispatch(first, false);
         Self {

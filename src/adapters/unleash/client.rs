@@ -214,8 +214,10 @@ impl UnleashClient {
         if names.is_empty() {
             self.check_project().await?;
         }
-        let details: Vec<Option<Feature>> = stream::iter(names.iter())
-            .map(|n| self.feature(n))
+        // Owned names: a closure over borrowed ones makes the future unprovably `Send`
+        // (rust-lang/rust#110338), and the poller runs on the multi-threaded runtime.
+        let details: Vec<Option<Feature>> = stream::iter(names.clone())
+            .map(|n| async move { self.feature(&n).await })
             .buffered(PARALLEL)
             .try_collect()
             .await?;
