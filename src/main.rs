@@ -95,6 +95,8 @@ fn run_ui(cli: Cli, env: EnvLookup) -> ExitCode {
         state.set_metrics(metrics_settings);
         state.set_safety(shipdeck::state::safety::SafetySettings::from_config(config));
         state.flags.configured = config.flags.flagd.enabled || !config.flags.unleash.url.is_empty();
+        state.flags.platform_flag = config.platform.read_only_flag.clone();
+        state.flags.critical = config.flags.critical.clone();
         state.ascii = config.ui.ascii
             || !locale_is_utf8(var("LC_ALL").as_deref(), var("LC_CTYPE").as_deref(), var("LANG").as_deref());
         state.theme_name = prepared.theme.name.clone();
@@ -129,6 +131,7 @@ fn run_ui(cli: Cli, env: EnvLookup) -> ExitCode {
                 metrics: metrics_exec,
                 actions: shipdeck::runtime::actions::ActionsExec::new(prepared.audit_path.clone()),
                 flagd: config.flags.flagd.enabled.then_some(None),
+                unleash: config.flags.unleash.clone(),
                 quit: false,
             },
             events: rx,

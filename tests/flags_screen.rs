@@ -81,5 +81,56 @@ async fn the_casino_flags_are_listed_live_on_screen_three() {
     })
     .await;
     let screen = h.screen(150, 36);
-    assert!(screen.contains("invalid:"), "{screen}");
+    assert!(screen.contains("⚠ invalid"), "{screen}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn t_on_the_flags_screen_flips_a_flag_through_the_dialog() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let sim = sim::start(SimConfig {
+        scenario: "casino".into(),
+        controllers: false,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let mut h = Headless::start(&sim, "casino-prod", "").await;
+    h.run_until("the casino flags", Duration::from_secs(30), |s| {
+        s.flags.total() >= 4
+    })
+    .await;
+    h.send(Event::Key(KeyChord::ch('3')));
+    let at = h
+        .state
+        .flags
+        .visible()
+        .iter()
+        .position(|f| f.key == "new-slot-ui")
+        .unwrap();
+    let before = h.state.flags.visible()[at].default_variant.clone();
+    h.state.flags.cursor = at;
+    h.send(Event::Key(KeyChord::ch('t')));
+    h.run_until(
+        "the dialog with its requests",
+        Duration::from_secs(30),
+        |s| matches!(&s.overlay, shipdeck::state::Overlay::FlagConfirm(d) if !d.loading),
+    )
+    .await;
+    let screen = h.screen(150, 44);
+    assert!(screen.contains("toggle-flag"), "{screen}");
+    assert!(screen.contains("application/merge-patch+json"), "{screen}");
+    h.send(Event::Key(shipdeck::input::KeyChord::plain(
+        shipdeck::input::KeyCode::Enter,
+    )));
+    h.run_until("the flipped flag", Duration::from_secs(30), |s| {
+        s.flags
+            .visible()
+            .iter()
+            .any(|f| f.key == "new-slot-ui" && f.default_variant != before)
+    })
+    .await;
+    let done = h.state.audit.entries.last().unwrap();
+    assert_eq!(done.action, "toggle-flag");
+    assert_eq!(done.outcome, shipdeck::domain::audit::Outcome::Done);
+    assert_eq!(done.requests.len(), 1);
 }

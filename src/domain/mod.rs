@@ -8,6 +8,7 @@ pub mod argo_requests;
 pub mod audit;
 pub mod deployment_requests;
 pub mod detail;
+pub mod flag_request;
 pub mod flagd;
 pub mod flagd_schema;
 pub mod flagger_requests;

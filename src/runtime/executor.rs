@@ -28,6 +28,8 @@ pub struct Executor {
     /// The flagd watchers (replaced with the rollout watchers; `None` when `[flags.flagd]`
     /// is off).
     pub flagd: Option<Option<tokio::task::JoinHandle<()>>>,
+    /// `[flags.unleash]`, for flag changes.
+    pub unleash: crate::config::UnleashConfig,
     pub quit: bool,
 }
 
@@ -151,6 +153,19 @@ impl Executor {
                     self.events.clone(),
                 ),
                 Command::LoadAudit => self.actions.load(self.events.clone()),
+                Command::PrepareFlag(req) => super::flag_actions::prepare(
+                    *req,
+                    self.target.clone(),
+                    self.unleash.clone(),
+                    self.events.clone(),
+                ),
+                Command::RunFlag(req) => super::flag_actions::run(
+                    *req,
+                    self.target.clone(),
+                    self.unleash.clone(),
+                    self.actions.audit_path.clone(),
+                    self.events.clone(),
+                ),
             }
         }
     }

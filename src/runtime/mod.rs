@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod check;
 pub mod executor;
+pub mod flag_actions;
 pub mod flags;
 pub mod metrics;
 pub mod session;

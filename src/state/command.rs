@@ -55,6 +55,12 @@ pub enum Command {
     },
     /// Read the audit file for the audit screen. Answered by `Event::AuditLoaded`.
     LoadAudit,
+    /// Fill in a flag change's exact requests (a ConfigMap's current document is read).
+    /// Answered by `Event::FlagPrepared`.
+    PrepareFlag(Box<crate::domain::flag_request::FlagRequest>),
+    /// Send a confirmed flag change (flagd through the API server, Unleash through its
+    /// admin API) and record it. Answered by `Event::FlagFinished`.
+    RunFlag(Box<crate::domain::flag_request::FlagRequest>),
 }
 
 impl Command {
@@ -74,8 +80,9 @@ impl Command {
             | Self::PrepareUndo(_)
             | Self::Audit(_)
             | Self::CheckPermissions { .. }
-            | Self::LoadAudit => false,
-            Self::RunAction(_) => true,
+            | Self::LoadAudit
+            | Self::PrepareFlag(_) => false,
+            Self::RunAction(_) | Self::RunFlag(_) => true,
         }
     }
 }

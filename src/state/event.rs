@@ -97,6 +97,16 @@ pub enum Event {
         generation: u64,
         update: super::flags::FlagUpdate,
     },
+    /// A flag change's requests were prepared (or could not be).
+    FlagPrepared {
+        id: u64,
+        result: Result<Box<crate::domain::flag_request::FlagRequest>, String>,
+    },
+    /// Flag change `id` ended; `entry` is its audit line.
+    FlagFinished {
+        id: u64,
+        entry: Box<crate::domain::audit::AuditEntry>,
+    },
     /// The audit file was read (oldest first).
     AuditLoaded(Result<Vec<crate::domain::audit::AuditEntry>, String>),
     /// An adapter wants the operator to know something.

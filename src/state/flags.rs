@@ -31,6 +31,16 @@ pub struct FlagsView {
     pub sources: BTreeMap<String, String>,
     /// Some backend is configured (else the screen says how to configure one).
     pub configured: bool,
+    /// `[platform] read_only_flag`.
+    pub platform_flag: String,
+    /// `[flags] critical`: keys whose change needs the key typed.
+    pub critical: Vec<String>,
+    /// Flags with a change in flight (backend, environment, key).
+    pub in_flight: std::collections::BTreeMap<u64, (Backend, String, String)>,
+    /// Platform switches in flight: id → expected minutes.
+    pub pending_platform: std::collections::BTreeMap<u64, u32>,
+    /// This session turned the platform read-only at `.0`, expecting `.1` minutes.
+    pub platform_expected: Option<(chrono::DateTime<chrono::Utc>, u32)>,
 }
 
 impl FlagsView {
@@ -58,6 +68,17 @@ impl FlagsView {
             ))
         });
         self.clamp();
+    }
+
+    /// Every row, filter or not.
+    pub fn all(&self) -> Vec<&Flag> {
+        self.rows.iter().collect()
+    }
+
+    pub fn busy(&self, f: &Flag) -> bool {
+        self.in_flight
+            .values()
+            .any(|(b, e, k)| *b == f.backend && *e == f.environment && *k == f.key)
     }
 
     pub fn total(&self) -> usize {

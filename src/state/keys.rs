@@ -54,6 +54,10 @@ pub(super) fn on_key(state: &mut AppState, chord: KeyChord) -> Vec<Command> {
             state.dirty = true;
             super::actions::dialog_key(state, d, intent, chord)
         }
+        Overlay::FlagConfirm(d) => {
+            state.dirty = true;
+            super::flag_keys::dialog_key(state, d, intent, chord)
+        }
     }
 }
 
@@ -265,10 +269,7 @@ fn apply_overview(state: &mut AppState, intent: Intent, page: isize) -> Vec<Comm
             }
         }
         Intent::Open => {}
-        Intent::PlatformReadOnly => state.flash(
-            "platform read-only switch: no flag backend in this build yet",
-            false,
-        ),
+        Intent::PlatformReadOnly => return super::flag_keys::platform(state),
         Intent::Approve
         | Intent::PromoteFull
         | Intent::PauseResume
@@ -277,7 +278,10 @@ fn apply_overview(state: &mut AppState, intent: Intent, page: isize) -> Vec<Comm
         | Intent::Undo => return ask_intent(state, intent),
         Intent::Rollback => return super::rollback::rollback(state),
         Intent::Acknowledge => state.flash("no alert selected", false),
-        Intent::ToggleFlag => state.flash("no flag selected", false),
+        Intent::ToggleFlag if state.screen == Screen::Flags => {
+            return super::flag_keys::toggle(state);
+        }
+        Intent::ToggleFlag => state.flash("t toggles a flag on the flags screen (3)", false),
         // Dialog and input intents only arrive with their overlay open.
         Intent::Confirm
         | Intent::Cancel
@@ -373,6 +377,13 @@ fn run_action(state: &mut AppState, action: PaletteAction) -> Vec<Command> {
             return vec![Command::SwitchContext(name)];
         }
         PaletteAction::Theme(name) => return vec![Command::SetTheme(name)],
+        PaletteAction::FlagState(enabled) => {
+            if state.screen != Screen::Flags {
+                state.flash("select the flag on the flags screen (3) first", true);
+                return Vec::new();
+            }
+            return super::flag_keys::set_state(state, enabled);
+        }
         PaletteAction::Act(action, opts) => {
             if state.screen != Screen::Rollouts {
                 state.flash("actions work on the rollouts screen (press 1)", true);

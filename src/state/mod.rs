@@ -7,6 +7,7 @@ pub mod audit;
 pub mod command;
 pub mod detail;
 pub mod event;
+pub mod flag_keys;
 pub mod flags;
 pub mod gates;
 mod keys;
@@ -81,6 +82,8 @@ pub enum Overlay {
     Palette(Palette),
     /// The confirm dialog of an action.
     Confirm(Box<actions::ConfirmDialog>),
+    /// The confirm dialog of a flag change.
+    FlagConfirm(Box<flag_keys::FlagDialog>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,7 +173,7 @@ impl AppState {
         if matches!(self.overlay, Overlay::Filter(_) | Overlay::Palette(_)) {
             stack.push(Scope::Input);
         }
-        if matches!(self.overlay, Overlay::Confirm(_)) {
+        if matches!(self.overlay, Overlay::Confirm(_) | Overlay::FlagConfirm(_)) {
             stack.push(Scope::Dialog);
         }
         stack
@@ -388,6 +391,8 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Command> {
             }
             Vec::new()
         }
+        Event::FlagPrepared { id, result } => flag_keys::on_prepared(state, id, result),
+        Event::FlagFinished { id, entry } => flag_keys::on_finished(state, id, *entry),
         Event::AuditLoaded(_) if state.audit.loaded => Vec::new(),
         Event::AuditLoaded(result) => {
             state.audit.loaded = true;

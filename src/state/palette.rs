@@ -123,6 +123,18 @@ pub const COMMANDS: &[CommandSpec] = &[
         dangerous: true,
     },
     CommandSpec {
+        name: "disable-flag",
+        args: "",
+        description: "set the selected flagd flag DISABLED (apps fall back to their coded default)",
+        dangerous: true,
+    },
+    CommandSpec {
+        name: "enable-flag",
+        args: "",
+        description: "set the selected flagd flag ENABLED again",
+        dangerous: true,
+    },
+    CommandSpec {
         name: "readonly",
         args: "",
         description: "make this session read-only (until restart)",
@@ -155,6 +167,8 @@ pub enum PaletteAction {
     Quit,
     /// A rollout action on the selected rollout.
     Act(Action, AskOptions),
+    /// `state` of the selected flagd flag: enabled or disabled.
+    FlagState(bool),
 }
 
 /// Words the palette can complete arguments from.
@@ -325,6 +339,17 @@ pub fn parse(line: &str, words: &CompletionWords) -> Result<PaletteAction, Strin
 
 /// A rollout action command (`abort`, `undo 6`, `terminate payments-7f9-3`).
 fn parse_action(cmd: &str, args: &[&str]) -> Result<PaletteAction, String> {
+    if let Some(enabled) = match cmd {
+        "disable-flag" => Some(false),
+        "enable-flag" => Some(true),
+        _ => None,
+    } {
+        return if args.is_empty() {
+            Ok(PaletteAction::FlagState(enabled))
+        } else {
+            Err(format!("`{cmd}` takes no arguments"))
+        };
+    }
     let action = match cmd {
         "approve" => Action::Approve,
         "promote-full" => Action::PromoteFull,

@@ -91,12 +91,16 @@ pub fn render(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
 
 fn row<'a>(state: &AppState, f: &Flag, theme: &Theme) -> Row<'a> {
     if let Some(why) = &f.invalid {
+        // The reason goes in the widest column; the panel below shows it whole.
+        let bad = theme.style(Role::StatusFailed);
         return Row::new(vec![
             Cell::from(f.key.clone()),
-            Cell::from(styled(
-                format!("{} invalid: {why}", warn_sign(state.ascii)),
-                theme.style(Role::StatusFailed),
-            )),
+            Cell::from(styled(format!("{} invalid", warn_sign(state.ascii)), bad)),
+            Cell::from(""),
+            Cell::from(f.environment.clone()),
+            Cell::from(f.backend.label()),
+            Cell::from(""),
+            Cell::from(styled(why.clone(), bad)),
         ]);
     }
     let (state_text, role) = match f.state {
@@ -143,6 +147,12 @@ fn render_detail(state: &AppState, f: &Flag, theme: &Theme, frame: &mut Frame, a
         styled("Source   ", dim),
         styled(f.source.label(), text),
     ])];
+    if let Some(why) = &f.invalid {
+        lines.push(Line::from(vec![
+            styled("Invalid  ", dim),
+            styled(why.clone(), theme.style(Role::StatusFailed)),
+        ]));
+    }
     if !variants.is_empty() {
         lines.push(Line::from(vec![
             styled("Variants ", dim),

@@ -5,6 +5,7 @@ mod alerts;
 mod audit;
 mod confirm;
 mod detail;
+mod flag_confirm;
 mod flags;
 mod footer;
 mod header;
@@ -35,6 +36,24 @@ pub fn render(state: &AppState, theme: &Theme, frame: &mut Frame) {
     ])
     .areas(area);
     header::render(state, theme, frame, head);
+    // The platform read-only banner: on every screen, impossible to miss.
+    let body = match crate::state::flag_keys::platform_banner(state) {
+        Some(text) if body.height > 3 => {
+            let [banner, rest] =
+                Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(body);
+            frame.render_widget(
+                ratatui::widgets::Paragraph::new(widgets::styled(
+                    format!(" {} {text} ", if state.ascii { "!!" } else { "⚠" }),
+                    theme.style(Role::StatusFailed).add_modifier(
+                        ratatui::style::Modifier::REVERSED | ratatui::style::Modifier::BOLD,
+                    ),
+                )),
+                banner,
+            );
+            rest
+        }
+        _ => body,
+    };
     match state.screen {
         _ if state.detail.is_some() => detail::render(state, theme, frame, body),
         Screen::Rollouts => overview::render(state, theme, frame, body),
@@ -56,6 +75,14 @@ pub fn render(state: &AppState, theme: &Theme, frame: &mut Frame) {
                 ..body
             };
             confirm::render(state, d, theme, frame, over);
+        }
+        Overlay::FlagConfirm(d) => {
+            let over = Rect {
+                y: head.y + 1,
+                height: body.bottom().saturating_sub(head.y + 1),
+                ..body
+            };
+            flag_confirm::render(state, d, theme, frame, over);
         }
         Overlay::Filter(_) | Overlay::None => {}
     }

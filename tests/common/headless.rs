@@ -56,6 +56,8 @@ impl Headless {
             &config,
         ));
         state.flags.configured = config.flags.flagd.enabled;
+        state.flags.platform_flag = config.platform.read_only_flag.clone();
+        state.flags.critical = config.flags.critical.clone();
         let (tx, rx) = mpsc::channel(1024);
         let mut exec = Executor {
             events: tx,
@@ -69,6 +71,7 @@ impl Headless {
             metrics,
             actions: shipdeck::runtime::actions::ActionsExec::new(dir.path().join("audit.jsonl")),
             flagd: config.flags.flagd.enabled.then_some(None),
+            unleash: config.flags.unleash.clone(),
             quit: false,
         };
         if !config.flags.unleash.url.trim().is_empty() {

@@ -363,10 +363,16 @@ pub async fn current_text(
 /// Sends a flag plan's requests in order; the first failure ends it, in the operator's words
 /// (a 409 is "changed since you looked").
 pub async fn apply(client: &kube::Client, plan: &Plan) -> Result<(), String> {
+    apply_answer(client, plan).await.map(|_| ())
+}
+
+/// [`apply`], returning the last answer (the object as the write left it).
+pub async fn apply_answer(client: &kube::Client, plan: &Plan) -> Result<Value, String> {
+    let mut last = Value::Null;
     for r in &plan.requests {
         let sent = send::send(client, r.verb, &r.path, Some(r.content_type), Some(&r.body)).await;
         match sent {
-            Ok(_) => {}
+            Ok(answer) => last = answer,
             Err(Failure::Api { code: 409, message }) => {
                 return Err(format!(
                     "changed since you looked ({message}); review the flag and try again"
@@ -375,5 +381,5 @@ pub async fn apply(client: &kube::Client, plan: &Plan) -> Result<(), String> {
             Err(f) => return Err(send::describe(r.verb, &r.path, &f)),
         }
     }
-    Ok(())
+    Ok(last)
 }

@@ -1,0 +1,417 @@
+//! Flag changes through the executor's flag half (`runtime::flag_actions`): `prepare` fills in
+//! the exact requests (flagd re-reads the definition; a change of the very field since the
+//! operator looked is refused), `run` sends them, leaves a Kubernetes Event and the
+//! `shipdeck.io/last-action` annotation (flagd), and appends one audit line per attempt
+//! without a token. Against the simulator (the casino's ConfigMap, the operator's sample
+//! `FeatureFlag`) and a real Unleash.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+#[path = "common/unleash.rs"]
+mod unleash;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use shipdeck::adapters::kube::{KubeTarget, resolve};
+use shipdeck::adapters::unleash::UnleashClient;
+use shipdeck::config::UnleashConfig;
+use shipdeck::domain::audit::{AuditEntry, Outcome};
+use shipdeck::domain::flag_request::{FlagChange, FlagRequest};
+use shipdeck::domain::flagd::{self, LAST_ACTION};
+use shipdeck::domain::flags::{Flag, FlagState};
+use shipdeck::runtime::flag_actions;
+use shipdeck::sim::{self, SimConfig, SimHandle};
+use shipdeck::state::Event;
+use tokio::sync::mpsc;
+
+const NS: &str = "casino-prod";
+const CM: &str = "/api/v1/namespaces/casino-prod/configmaps/flags";
+const FF: &str = "/apis/core.openfeature.dev/v1beta1/namespaces/casino-prod/featureflags";
+const KEY: &str = "flags.flagd.json";
+const MERGE: &str = "application/merge-patch+json";
+const JSON: &str = "application/json";
+
+/// What `prepare` and `run` get from the executor.
+struct Exec {
+    t: KubeTarget,
+    u: UnleashConfig,
+    audit: PathBuf,
+}
+
+impl Exec {
+    fn new(kubeconfig: &Path, u: UnleashConfig, dir: &Path) -> Self {
+        let t = resolve(Some(&kubeconfig.as_os_str().to_owned()), None, None).unwrap();
+        let audit = dir.join("audit.jsonl");
+        Self { t, u, audit }
+    }
+
+    async fn prepare(&self, req: &FlagRequest) -> Result<FlagRequest, String> {
+        let (tx, mut rx) = mpsc::channel(8);
+        flag_actions::prepare(req.clone(), self.t.clone(), self.u.clone(), tx);
+        match tokio::time::timeout(Duration::from_secs(30), rx.recv()).await {
+            Ok(Some(Event::FlagPrepared { id, result })) if id == req.id => result.map(|r| *r),
+            other => panic!("no FlagPrepared: {other:?}"),
+        }
+    }
+
+    /// Runs `reqs` at once; their audit entries in the order they finished.
+    async fn run(&self, reqs: &[&FlagRequest]) -> Vec<AuditEntry> {
+        let (tx, mut rx) = mpsc::channel(8);
+        for r in reqs {
+            let (t, u, a) = (self.t.clone(), self.u.clone(), self.audit.clone());
+            flag_actions::run((*r).clone(), t, u, a, tx.clone());
+        }
+        let mut out = Vec::new();
+        while out.len() < reqs.len() {
+            match tokio::time::timeout(Duration::from_secs(30), rx.recv()).await {
+                Ok(Some(Event::FlagFinished { entry, .. })) => out.push(*entry),
+                other => panic!("no FlagFinished: {other:?}"),
+            }
+        }
+        out
+    }
+
+    /// The audit file's lines, after checking that none of `tokens` is in it.
+    fn lines(&self, tokens: &[String]) -> Vec<Value> {
+        let text = std::fs::read_to_string(&self.audit).unwrap();
+        let leaked = |t: &String| t.is_empty() || text.contains(t.as_str());
+        assert!(!tokens.iter().any(leaked), "a token in the audit: {text}");
+        let parse = |l: &str| serde_json::from_str(l).unwrap();
+        text.lines().map(parse).collect()
+    }
+}
+
+/// The casino (controllers off), a client as sim-operator, its kubeconfig and an executor.
+async fn casino(dir: &Path) -> (SimHandle, kube::Client, PathBuf, Exec) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let cfg = SimConfig {
+        scenario: "casino".into(),
+        controllers: false,
+        bookmark_every: Duration::from_millis(500),
+        ..SimConfig::default()
+    };
+    let sim = sim::start(cfg).await.unwrap();
+    let op = common::sim::client(&sim, "sim-operator").await;
+    let kc = common::sim::kubeconfig_file(&sim, dir);
+    let x = Exec::new(&kc, UnleashConfig::default(), dir);
+    (sim, op, kc, x)
+}
+
+async fn call(c: &kube::Client, method: &str, path: &str, body: Option<Value>) -> Value {
+    let ct = if method == "POST" { JSON } else { MERGE };
+    let bytes = body.map_or_else(Vec::new, |b| serde_json::to_vec(&b).unwrap());
+    let req = http::Request::builder().method(method).uri(path);
+    let req = req.header("content-type", ct).body(bytes).unwrap();
+    c.request(req).await.unwrap()
+}
+
+fn request(flag: &Flag, change: FlagChange, from_to: &str, reason: Option<&str>) -> FlagRequest {
+    FlagRequest {
+        id: 7,
+        flag: flag.clone(),
+        change,
+        from_to: from_to.into(),
+        plan: Default::default(),
+        notes: Vec::new(),
+        platform: None,
+        reason: reason.map(str::to_string),
+        identity: "sim-operator".into(),
+        context: "sim-operator".into(),
+    }
+}
+
+fn kube_tokens(kubeconfig: &Path) -> Vec<String> {
+    let kc = std::fs::read_to_string(kubeconfig).unwrap();
+    let t: Vec<String> = (kc.lines())
+        .filter_map(|l| l.trim().strip_prefix("token:"))
+        .map(|t| t.trim().to_string())
+        .collect();
+    assert!(!t.is_empty(), "{kc}");
+    t
+}
+
+fn flag<'a>(rows: &'a [Flag], key: &str) -> &'a Flag {
+    rows.iter().find(|f| f.key == key).unwrap()
+}
+
+fn reason(e: &AuditEntry) -> &str {
+    e.reason.as_deref().unwrap_or("")
+}
+
+/// A logged request: method, path, content type, status.
+fn sent(r: &Value) -> (&str, &str, &str, u64) {
+    let s = |k: &str| r[k].as_str().unwrap_or("");
+    let status = r["status"].as_u64().unwrap_or(0);
+    (s("method"), s("path"), s("content_type"), status)
+}
+
+/// The one request of a prepared plan: verb, path, content type, body.
+fn planned(p: &FlagRequest) -> (&str, &str, &str, &Value) {
+    assert_eq!(p.plan.requests.len(), 1, "{:?}", p.plan);
+    let r = &p.plan.requests[0];
+    (r.verb, r.path.as_str(), r.content_type, &r.body)
+}
+
+/// An audit entry: (namespace, name, action, reason) and its one recorded request.
+type What<'a> = (&'a str, &'a str, &'a str, &'a str);
+fn entry(e: &AuditEntry) -> (What<'_>, (&str, &str, &Value)) {
+    assert_eq!(e.requests.len(), 1, "{e:?}");
+    let r = &e.requests[0];
+    let what = (&*e.namespace, &*e.name, &*e.action, reason(e));
+    (what, (r.verb.as_str(), r.path.as_str(), &r.body))
+}
+
+fn outcomes(lines: &[Value]) -> Vec<&str> {
+    lines.iter().filter_map(|l| l["outcome"].as_str()).collect()
+}
+
+/// The log after the write: the Event about `io` and the annotation patch on `path`.
+fn assert_bookkeeping(log: &[Value], path: &str, io: &Value, why: &str, message: &str) {
+    assert_eq!(log.len(), 3, "{log:#?}");
+    let events = format!("/api/v1/namespaces/{NS}/events");
+    assert_eq!(sent(&log[1]), ("POST", events.as_str(), JSON, 201));
+    let ev = &log[1]["body"];
+    assert_eq!(ev["reason"], why);
+    assert_eq!(ev["message"], message);
+    for k in ["apiVersion", "kind", "name", "namespace", "uid"] {
+        assert_eq!(ev["involvedObject"][k], io[k], "{k}: {ev}");
+    }
+    assert_eq!(sent(&log[2]), ("PATCH", path, MERGE, 200));
+    let text = log[2]["body"]["metadata"]["annotations"][LAST_ACTION].as_str();
+    let last: Value = serde_json::from_str(text.unwrap()).unwrap();
+    let words: Vec<&str> = message.split([' ', ':']).collect();
+    let want = json!({"identity": "sim-operator", "action": words[0], "flag": words[1]});
+    for k in ["identity", "action", "flag"] {
+        assert_eq!(last[k], want[k], "{last}");
+    }
+    assert!(last["time"].as_str().unwrap().ends_with('Z'), "{last}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flagd_config_map_toggle_is_prepared_sent_recorded_and_refused_when_stale() {
+    let dir = tempfile::tempdir().unwrap();
+    let (sim, op, kc, x) = casino(dir.path()).await;
+    let other = common::sim::client(&sim, "sim-operator-2").await;
+
+    // What the operator looked at.
+    let seen_cm = call(&op, "GET", CM, None).await;
+    let ui = flag(&flagd::from_config_map(&seen_cm), "new-slot-ui").clone();
+    assert!(ui.is_boolean() && ui.default_variant.as_deref() == Some("off"));
+    let on = FlagChange::SetDefault(Some("on".into()));
+    let req = request(&ui, on, "off → on", Some("INC-42"));
+
+    // Meanwhile another client turns jackpot-banner off: the version moved, new-slot-ui did not.
+    let mut doc: Value = serde_json::from_str(seen_cm["data"][KEY].as_str().unwrap()).unwrap();
+    doc["flags"]["jackpot-banner"]["defaultVariant"] = json!("off");
+    let patch = json!({"data": {KEY: doc.to_string()}});
+    call(&other, "PATCH", CM, Some(patch)).await;
+    let fresh_version = call(&op, "GET", CM, None).await["metadata"]["resourceVersion"].clone();
+    assert_ne!(fresh_version, json!(ui.version));
+
+    // Prepared from the fresh text, with the version actually read as the precondition.
+    let p = x.prepare(&req).await.unwrap();
+    assert_eq!(json!(p.flag.version), fresh_version);
+    let (verb, path, ct, body) = planned(&p);
+    assert_eq!((verb, path, ct), ("PATCH", CM, MERGE));
+    assert_eq!(body["metadata"], json!({"resourceVersion": fresh_version}));
+    let new_doc = body["data"][KEY].as_str().unwrap();
+    let parse = |text: &str| flagd::parse_definitions(text, ui.source.clone(), NS, "v");
+    let mut expected = parse(&doc.to_string());
+    let i = expected
+        .iter()
+        .position(|f| f.key == "new-slot-ui")
+        .unwrap();
+    expected[i].default_variant = Some("on".into());
+    // Only new-slot-ui's defaultVariant changes.
+    assert_eq!(parse(new_doc), expected);
+
+    // Sent twice at once: exactly one is done. The other either finds the first still in
+    // flight (refused, nothing sent) or, when the first already finished, is stopped by
+    // the resourceVersion precondition (409): the flag never changes twice.
+    let since = common::sim::mark(&op).await;
+    let entries = x.run(&[&p, &p]).await;
+    let find = |o: Outcome| entries.iter().find(|e| e.outcome == o).unwrap();
+    assert_eq!(
+        entries
+            .iter()
+            .filter(|e| e.outcome == Outcome::Done)
+            .count(),
+        1
+    );
+    let other = entries.iter().find(|e| e.outcome != Outcome::Done).unwrap();
+    match other.outcome {
+        Outcome::Refused => {
+            assert!(other.requests.is_empty());
+            assert!(reason(other).contains("still running; nothing sent"));
+        }
+        Outcome::Failed => assert!(reason(other).contains("changed since you looked")),
+        ref o => panic!("unexpected outcome {o:?}"),
+    }
+    let what = (NS, "new-slot-ui", "toggle-flag", "INC-42");
+    assert_eq!(entry(find(Outcome::Done)), (what, ("PATCH", CM, body)));
+    let log: Vec<Value> = common::sim::requests(&op, since)
+        .await
+        .into_iter()
+        .filter(|r| r["status"] != 409)
+        .collect();
+    assert_eq!(sent(&log[0]), ("PATCH", CM, MERGE, 200));
+    assert_eq!(&log[0]["body"], body);
+    let io = json!({"apiVersion": "v1", "kind": "ConfigMap", "name": "flags", "namespace": NS,
+                    "uid": seen_cm["metadata"]["uid"]});
+    let message = "toggle-flag new-slot-ui: off → on by sim-operator via shipdeck (reason: INC-42)";
+    assert_bookkeeping(&log, CM, &io, "ShipdeckToggleFlag", message);
+
+    // Read back: new-slot-ui on, the other client's change kept, the last change ours.
+    let now = flagd::from_config_map(&call(&op, "GET", CM, None).await);
+    let ui_now = flag(&now, "new-slot-ui");
+    assert_eq!(ui_now.default_variant.as_deref(), Some("on"));
+    let by = ui_now.last_change.as_ref().and_then(|c| c.by.as_deref());
+    assert_eq!(by, Some("sim-operator"));
+    let banner = flag(&now, "jackpot-banner");
+    assert_eq!(banner.default_variant.as_deref(), Some("off"));
+    assert_eq!(banner.last_change, None, "the annotation names its flag");
+
+    // The old plan again (a stale resourceVersion): 409, in words, nothing else sent.
+    let since = common::sim::mark(&op).await;
+    let stale = x.run(&[&p]).await.remove(0);
+    assert_eq!(stale.outcome, Outcome::Failed);
+    assert!(reason(&stale).contains("changed since you looked"));
+    let log = common::sim::requests(&op, since).await;
+    assert_eq!(log.len(), 1, "{log:#?}");
+    assert_eq!(sent(&log[0]), ("PATCH", CM, MERGE, 409));
+
+    // Preparing from the old look again: the very field changed, refused in words.
+    let err = x.prepare(&req).await.unwrap_err();
+    let want =
+        "new-slot-ui changed since you looked (now defaultVariant \"on\"); review and try again";
+    assert_eq!(err, want);
+
+    // One audit line per attempt (the refused and the done one in either order), no token.
+    let lines = x.lines(&kube_tokens(&kc));
+    let mut ended = outcomes(&lines);
+    assert_eq!(ended.pop(), Some("failed"));
+    ended.sort_unstable();
+    assert_eq!(ended, ["done", "refused"], "{lines:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_feature_flag_gets_a_merge_patch_of_the_one_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_sim, op, kc, x) = casino(dir.path()).await;
+    let sample = common::sim::fixtures()
+        .join("openfeature/open-feature-operator/core_v1beta1_featureflag.yaml");
+    let mut ff: Value = serde_saphyr::from_str(&std::fs::read_to_string(sample).unwrap()).unwrap();
+    ff["metadata"]["namespace"] = json!(NS);
+    call(&op, "POST", FF, Some(ff)).await;
+    let path = format!("{FF}/featureflag-sample");
+    let obj = call(&op, "GET", &path, None).await;
+    let simple = flag(&flagd::from_feature_flag(&obj), "simple-flag").clone();
+    assert_eq!(simple.default_variant.as_deref(), Some("on"));
+    let io = json!({"apiVersion": "core.openfeature.dev/v1beta1", "kind": "FeatureFlag",
+                    "name": "featureflag-sample", "namespace": NS, "uid": obj["metadata"]["uid"]});
+
+    // t: on → off.
+    let off = FlagChange::SetDefault(Some("off".into()));
+    let p = x
+        .prepare(&request(&simple, off, "on → off", None))
+        .await
+        .unwrap();
+    let want = json!({"spec": {"flagSpec": {"flags": {"simple-flag": {"defaultVariant": "off"}}}}});
+    assert_eq!(planned(&p), ("PATCH", path.as_str(), MERGE, &want));
+    let since = common::sim::mark(&op).await;
+    let done = x.run(&[&p]).await.remove(0);
+    assert_eq!((&done.outcome, &done.reason), (&Outcome::Done, &None));
+    let log = common::sim::requests(&op, since).await;
+    assert_eq!(sent(&log[0]), ("PATCH", path.as_str(), MERGE, 200));
+    assert_eq!(log[0]["body"], want);
+    let message = "toggle-flag simple-flag: on → off by sim-operator via shipdeck";
+    assert_bookkeeping(&log, &path, &io, "ShipdeckToggleFlag", message);
+    let now = flagd::from_feature_flag(&call(&op, "GET", &path, None).await);
+    let simple = flag(&now, "simple-flag").clone();
+    assert_eq!(simple.default_variant.as_deref(), Some("off"));
+    assert!(simple.last_change.as_ref().is_some_and(|c| c.via_shipdeck));
+
+    // :disable-flag, from the fresh row.
+    let disable = FlagChange::SetState(false);
+    let req = request(&simple, disable, "ENABLED → DISABLED", Some("INC-7"));
+    let p = x.prepare(&req).await.unwrap();
+    let want = json!({"spec": {"flagSpec": {"flags": {"simple-flag": {"state": "DISABLED"}}}}});
+    assert_eq!(planned(&p), ("PATCH", path.as_str(), MERGE, &want));
+    let since = common::sim::mark(&op).await;
+    let done = x.run(&[&p]).await.remove(0);
+    assert_eq!(done.outcome, Outcome::Done);
+    assert_eq!(done.action, "disable-flag");
+    let log = common::sim::requests(&op, since).await;
+    assert_eq!((sent(&log[0]).3, &log[0]["body"]), (200, &want));
+    let message =
+        "disable-flag simple-flag: ENABLED → DISABLED by sim-operator via shipdeck (reason: INC-7)";
+    assert_bookkeeping(&log, &path, &io, "ShipdeckDisableFlag", message);
+    let now = flagd::from_feature_flag(&call(&op, "GET", &path, None).await);
+    assert_eq!(flag(&now, "simple-flag").state, FlagState::Disabled);
+
+    // An Unleash-only change of a flagd flag has no requests.
+    let wrong = request(&simple, FlagChange::Environment(true), "off → on", None);
+    assert!(x.prepare(&wrong).await.unwrap_err().contains("flagd flag"));
+    assert_eq!(x.lines(&kube_tokens(&kc)).len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unleash_environment_is_toggled_on_and_off_and_audited_without_the_token() {
+    let Some(server) = unleash::start().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    server.create_feature("checkout-v2", true).await;
+    let token_file = dir.path().join("unleash-token");
+    std::fs::write(&token_file, format!("{}\n", server.token)).unwrap();
+    let mut u = UnleashConfig::default(); // environments: development, production
+    (u.url, u.token_file) = (server.url.clone(), Some(token_file.clone()));
+    // Unleash needs no cluster: the target points nowhere.
+    let kc = common::kubeconfig(dir.path(), "https://127.0.0.1:1");
+    let x = Exec::new(&kc, u.clone(), dir.path());
+    let list = || async {
+        let timeout = Duration::from_secs(10);
+        let c = UnleashClient::new(&u.url, &token_file, &u.project, &u.environments, timeout);
+        let flags = c.unwrap().list().await.unwrap();
+        let prod = |f: &Flag| f.key == "checkout-v2" && f.environment == "production";
+        flags.into_iter().find(prod).unwrap()
+    };
+    let path = "/api/admin/projects/default/features/checkout-v2/environments/production";
+
+    for (on, from_to, word) in [(true, "off → on", "on"), (false, "on → off", "off")] {
+        let row = list().await;
+        assert_eq!(row.state == FlagState::Enabled, !on, "{row:?}");
+        let req = request(&row, FlagChange::Environment(on), from_to, Some("CHG-1"));
+        let p = x.prepare(&req).await.unwrap();
+        let want = format!("{path}/{word}");
+        assert_eq!(planned(&p), ("POST", want.as_str(), JSON, &Value::Null));
+        let done = x.run(&[&p]).await.remove(0);
+        assert_eq!(done.outcome, Outcome::Done);
+        let what = ("production", "checkout-v2", "toggle-flag", "CHG-1");
+        assert_eq!(entry(&done), (what, ("POST", want.as_str(), &Value::Null)));
+        let env = server.environment("checkout-v2", "production").await;
+        assert_eq!(env["enabled"], on, "{env}");
+    }
+
+    // A token Unleash does not accept: failed, in words, the token nowhere.
+    let bad_token = "*:*.0123456789abcdef-not-a-token";
+    let bad_file = dir.path().join("bad-token");
+    std::fs::write(&bad_file, bad_token).unwrap();
+    let mut bad = u.clone();
+    bad.token_file = Some(bad_file);
+    let bx = Exec::new(&kc, bad, dir.path());
+    let row = list().await;
+    let req = request(&row, FlagChange::Environment(true), "on", None);
+    let p = bx.prepare(&req).await.unwrap();
+    let failed = bx.run(&[&p]).await.remove(0);
+    assert_eq!(failed.outcome, Outcome::Failed);
+    assert!(reason(&failed).contains("is not accepted"), "{failed:?}");
+    let env = server.environment("checkout-v2", "production").await;
+    assert_eq!(env["enabled"], false);
+
+    let lines = x.lines(&[server.token.clone(), bad_token.to_string()]);
+    assert_eq!(outcomes(&lines), ["done", "done", "failed"]);
+    assert!(lines.iter().all(|l| l["requests"][0]["verb"] == "POST"));
+}
