@@ -8,45 +8,15 @@ mod common;
 
 use std::time::Duration;
 
-use common::headless::Headless;
+use common::headless::{Headless, casino, key, operator};
 use common::sim::client;
 use serde_json::{Value, json};
 use shipdeck::domain::audit::Outcome;
-use shipdeck::domain::identity::{Identity, IdentitySource};
 use shipdeck::domain::rollout::{ControllerKind, RolloutKey, RolloutRow};
 use shipdeck::input::{KeyChord, KeyCode};
-use shipdeck::sim::{self, SimConfig, SimHandle};
 use shipdeck::state::{AppState, Event, Overlay};
 
 const WAIT: Duration = Duration::from_secs(60);
-
-async fn start() -> SimHandle {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    sim::start(SimConfig {
-        scenario: "casino".into(),
-        speed: 10.0,
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap()
-}
-
-async fn headless(sim: &SimHandle, ns: &str) -> Headless {
-    let mut h = Headless::start(sim, ns, "").await;
-    h.send(Event::Identity(Identity {
-        username: "sim-operator".into(),
-        source: IdentitySource::SelfSubjectReview,
-    }));
-    h
-}
-
-fn key(ns: &str, name: &str, kind: ControllerKind) -> RolloutKey {
-    RolloutKey {
-        namespace: ns.into(),
-        name: name.into(),
-        kind,
-    }
-}
 
 fn row<'a>(s: &'a AppState, k: &RolloutKey) -> Option<&'a RolloutRow> {
     s.rollouts.get(k)
@@ -99,9 +69,9 @@ async fn get(c: &kube::Client, path: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn approve_abort_retry_and_promote_full_move_the_prod_story() {
-    let sim = start().await;
+    let sim = casino().await;
     let c = client(&sim, "sim-operator").await;
-    let mut h = headless(&sim, "casino-prod").await;
+    let mut h = operator(&sim, "casino-prod").await;
 
     // payments: abort its canary → traffic back to stable; retry → progressing again.
     let pay = key("casino-prod", "payments", ControllerKind::ArgoCanary);
@@ -199,9 +169,9 @@ async fn release(c: &kube::Client, ns: &str, name: &str, image: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pause_resume_restart_terminate_and_undo_on_staging() {
-    let sim = start().await;
+    let sim = casino().await;
     let c = client(&sim, "sim-operator").await;
-    let mut h = headless(&sim, "casino-staging").await;
+    let mut h = operator(&sim, "casino-staging").await;
     let pay = key("casino-staging", "payments", ControllerKind::ArgoCanary);
     // The controller has taken the world over (every rollout at its stable revision).
     h.run_until("staging settled", WAIT, |s| {

@@ -8,45 +8,15 @@ mod common;
 
 use std::time::Duration;
 
-use common::headless::Headless;
+use common::headless::{Headless, casino, key, operator};
 use common::sim::{client, mark, requests};
 use serde_json::{Value, json};
 use shipdeck::domain::audit::Outcome;
-use shipdeck::domain::identity::{Identity, IdentitySource};
 use shipdeck::domain::rollout::{ControllerKind, RolloutKey, RolloutRow};
 use shipdeck::input::{KeyChord, KeyCode};
-use shipdeck::sim::{self, SimConfig, SimHandle};
 use shipdeck::state::{AppState, Event, Overlay};
 
 const WAIT: Duration = Duration::from_secs(90);
-
-async fn start() -> SimHandle {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    sim::start(SimConfig {
-        scenario: "casino".into(),
-        speed: 10.0,
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap()
-}
-
-async fn headless(sim: &SimHandle, ns: &str) -> Headless {
-    let mut h = Headless::start(sim, ns, "").await;
-    h.send(Event::Identity(Identity {
-        username: "sim-operator".into(),
-        source: IdentitySource::SelfSubjectReview,
-    }));
-    h
-}
-
-fn key(ns: &str, name: &str, kind: ControllerKind) -> RolloutKey {
-    RolloutKey {
-        namespace: ns.into(),
-        name: name.into(),
-        kind,
-    }
-}
 
 fn row<'a>(s: &'a AppState, k: &RolloutKey) -> Option<&'a RolloutRow> {
     s.rollouts.get(k)
@@ -146,9 +116,9 @@ fn patches(log: &[Value]) -> Vec<(String, String, String, Value)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn r_aborts_a_canary_in_flight_then_undoes_it_in_a_second_step() {
-    let sim = start().await;
+    let sim = casino().await;
     let c = client(&sim, "sim-operator").await;
-    let mut h = headless(&sim, "casino-prod").await;
+    let mut h = operator(&sim, "casino-prod").await;
     let pay = key("casino-prod", "payments", ControllerKind::ArgoCanary);
     // Its first pause (10 %, 30 s: 3 s here) is a stable moment for the dialog's snapshot.
     h.run_until("payments paused at 10 %", WAIT, |s| {
@@ -209,8 +179,8 @@ async fn r_aborts_a_canary_in_flight_then_undoes_it_in_a_second_step() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn r_on_a_promoted_rollout_and_on_a_deployment_undoes() {
-    let sim = start().await;
-    let mut h = headless(&sim, "casino-prod").await;
+    let sim = casino().await;
+    let mut h = operator(&sim, "casino-prod").await;
     // auth rolls 2.4.1 → 2.4.2 at t = 30 s (3 s here): R undoes it as kubectl would.
     let auth = key("casino-prod", "auth", ControllerKind::Deployment);
     h.run_until("auth at revision 2", WAIT, |s| {
@@ -275,9 +245,9 @@ async fn release(c: &kube::Client, ns: &str, name: &str, image: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn r_on_a_flagger_canary_opens_its_rollback_gate_and_closes_it_afterwards() {
-    let sim = start().await;
+    let sim = casino().await;
     let c = client(&sim, "sim-operator").await;
-    let mut h = headless(&sim, "casino-prod").await;
+    let mut h = operator(&sim, "casino-prod").await;
     let bonus = key("casino-prod", "bonus", ControllerKind::Flagger);
     // Let the story's release reach its gate, then approve it (a) and watch shipdeck close
     // the confirm gate once bonus moves on.

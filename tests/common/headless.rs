@@ -158,3 +158,38 @@ pub fn config(url: &str, interval: &str, window: &str, min_requests: u32) -> Str
 pub fn parsed(text: &str) -> Config {
     shipdeck::config::parse("test.toml", text).unwrap().0
 }
+
+/// The casino world at 10× with its controllers, for end-to-end action tests.
+pub async fn casino() -> SimHandle {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    shipdeck::sim::start(shipdeck::sim::SimConfig {
+        scenario: "casino".into(),
+        speed: 10.0,
+        ..shipdeck::sim::SimConfig::default()
+    })
+    .await
+    .unwrap()
+}
+
+/// Headless shipdeck on `ns` as `sim-operator`, its identity known (as SelfSubjectReview
+/// would tell it).
+pub async fn operator(sim: &SimHandle, ns: &str) -> Headless {
+    let mut h = Headless::start(sim, ns, "").await;
+    h.send(Event::Identity(shipdeck::domain::identity::Identity {
+        username: "sim-operator".into(),
+        source: shipdeck::domain::identity::IdentitySource::SelfSubjectReview,
+    }));
+    h
+}
+
+pub fn key(
+    ns: &str,
+    name: &str,
+    kind: shipdeck::domain::rollout::ControllerKind,
+) -> shipdeck::domain::rollout::RolloutKey {
+    shipdeck::domain::rollout::RolloutKey {
+        namespace: ns.into(),
+        name: name.into(),
+        kind,
+    }
+}
