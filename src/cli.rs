@@ -7,9 +7,12 @@ use clap::{Args, Parser, Subcommand};
 use crate::domain::scope::NamespaceScope;
 
 mod check;
+mod demo;
 
 use check::{CHECK_ABOUT, CHECK_HELP};
 pub use check::{CheckArgs, CheckOutput};
+pub use demo::DemoArgs;
+use demo::{DEMO_ABOUT, DEMO_HELP};
 
 const ABOUT: &str = "A terminal cockpit for release operators: every rollout in flight, whether \
 the new version is healthy, and safe one-key actions.";
@@ -22,6 +25,7 @@ the current context (or --context) and that context's namespace (or -n / -A). Th
 the alternate screen; logs go to a file, never to the terminal. Press ? inside for every key.";
 
 const EXAMPLES: &str = "Examples:
+  shipdeck demo                         try it: the embedded casino world, no cluster needed
   shipdeck                              the current context and its namespace
   shipdeck --context prod -n casino-prod -n casino-staging
   shipdeck -A --readonly                every namespace; no dangerous key works (war-room screen)
@@ -120,6 +124,11 @@ pub enum Command {
     /// per check; the exit status is the number of failed checks.
     #[command(long_about = CHECK_ABOUT, after_help = CHECK_HELP)]
     Check(CheckArgs),
+    /// The whole product on the embedded casino world, in one command: a canary waiting for
+    /// approval, a payments canary starting to regress, a blue-green waiting for
+    /// promotion, flags to flip. No cluster needed.
+    #[command(long_about = DEMO_ABOUT, after_help = DEMO_HELP)]
+    Demo(DemoArgs),
 }
 
 const SIM_EXAMPLES: &str = "Examples:

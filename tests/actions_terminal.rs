@@ -10,11 +10,10 @@ use std::time::Duration;
 
 use common::BIN;
 use common::sim::{client, requests};
+use common::sweep::{every_key_and_command, mutating};
 use common::tmux::Tmux;
 use serde_json::{Value, json};
-use shipdeck::input::{KeyCode, KeyMap};
 use shipdeck::sim::{self, SimConfig, SimHandle};
-use shipdeck::state::palette::COMMANDS;
 
 struct Ui {
     tmux: Tmux,
@@ -73,19 +72,6 @@ fn paused_canary(dir: &Path) -> PathBuf {
 async fn start(cfg: SimConfig) -> SimHandle {
     let _ = rustls::crypto::ring::default_provider().install_default();
     sim::start(cfg).await.unwrap()
-}
-
-/// Requests that change something (review objects only ask).
-fn mutating(log: &[Value]) -> Vec<Value> {
-    log.iter()
-        .filter(|r| r["method"] != "GET")
-        .filter(|r| {
-            let p = r["path"].as_str().unwrap_or("");
-            !p.ends_with("/selfsubjectaccessreviews") && !p.ends_with("/selfsubjectreviews")
-        })
-        .filter(|r| !r["path"].as_str().unwrap_or("").starts_with("/sim/"))
-        .cloned()
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -166,29 +152,6 @@ async fn two_hurried_presses_of_approve_send_one_request() {
     );
 }
 
-/// The tmux name of a key.
-fn tmux_key(code: KeyCode, ctrl: bool) -> Option<String> {
-    Some(match (code, ctrl) {
-        (KeyCode::Char(c), true) => format!("C-{c}"),
-        (KeyCode::Char(c), false) => c.to_string(),
-        (KeyCode::Enter, _) => "Enter".into(),
-        (KeyCode::Esc, _) => "Escape".into(),
-        (KeyCode::Tab, _) => "Tab".into(),
-        (KeyCode::BackTab, _) => "BTab".into(),
-        (KeyCode::Backspace, _) => "BSpace".into(),
-        (KeyCode::Delete, _) => "DC".into(),
-        (KeyCode::Up, _) => "Up".into(),
-        (KeyCode::Down, _) => "Down".into(),
-        (KeyCode::Left, _) => "Left".into(),
-        (KeyCode::Right, _) => "Right".into(),
-        (KeyCode::PageUp, _) => "PPage".into(),
-        (KeyCode::PageDown, _) => "NPage".into(),
-        (KeyCode::Home, _) => "Home".into(),
-        (KeyCode::End, _) => "End".into(),
-        (KeyCode::F(n), _) => format!("F{n}"),
-    })
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_read_only_session_sends_nothing_mutating_whatever_it_is_asked() {
     let sim = start(SimConfig {
@@ -201,48 +164,15 @@ async fn a_read_only_session_sends_nothing_mutating_whatever_it_is_asked() {
     let Some(ui) = ui(&sim, "-A --readonly") else {
         return;
     };
-    let keys: Vec<String> = KeyMap::default()
-        .bindings()
-        .iter()
-        .filter(|b| b.intent.name() != "quit")
-        .filter_map(|b| tmux_key(b.chord.code, b.chord.ctrl))
-        .collect();
     let ui = tokio::task::spawn_blocking(move || {
         ui.tmux
             .wait_for("the casino rollouts", Duration::from_secs(30), |s| {
                 s.contains("[RO]") && s.contains("payments") && s.contains("lobby")
             });
         // Every key of every scope, on every screen, on several rows; each followed by
-        // Enter (confirming whatever dialog it might have opened) and Escape.
-        for screen in ["1", "2", "3", "4"] {
-            for row in 0..2 {
-                ui.tmux.keys(&[screen]);
-                for _ in 0..row {
-                    ui.tmux.keys(&["j"]);
-                }
-                for k in &keys {
-                    ui.tmux.keys_at_once(&[k.as_str(), "Enter"]);
-                    std::thread::sleep(Duration::from_millis(30));
-                    ui.tmux.keys_at_once(&["Escape"]);
-                    std::thread::sleep(Duration::from_millis(30));
-                }
-            }
-        }
-        // Every palette command, with arguments where it takes them.
-        for cmd in COMMANDS.iter().filter(|c| c.name != "q") {
-            let line = match cmd.name {
-                "ns" => "ns all".to_string(),
-                "ctx" => "ctx sim-operator".to_string(),
-                "sort" => "sort name".to_string(),
-                "theme" => "theme default".to_string(),
-                "undo" => "undo 1".to_string(),
-                "terminate" => "terminate payments-x".to_string(),
-                other => other.to_string(),
-            };
-            ui.tmux.keys(&["1", ":"]);
-            ui.tmux.text(&line);
-            ui.tmux.keys(&["Enter", "Enter", "Escape", "Escape"]);
-        }
+        // Enter (confirming whatever dialog it might have opened) and Escape; then every
+        // palette command.
+        every_key_and_command(&ui.tmux);
         let screen = ui.tmux.screen();
         assert!(
             screen.contains("[RO]"),

@@ -11,13 +11,40 @@ pub fn now() -> DateTime<Utc> {
     Utc::now()
 }
 
+/// Where ticks read the time: the wall clock, or a stopped one read from a source (the
+/// frozen demo's timeline, so ages and countdowns stand still with the story).
+#[derive(Clone, Default)]
+pub enum Clock {
+    #[default]
+    Wall,
+    Stopped(std::sync::Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>),
+}
+
+impl Clock {
+    pub fn now(&self) -> DateTime<Utc> {
+        match self {
+            Self::Wall => now(),
+            Self::Stopped(f) => f(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Wall => "Clock::Wall",
+            Self::Stopped(_) => "Clock::Stopped",
+        })
+    }
+}
+
 /// Sends a tick every `every` until the receiver is gone.
-pub async fn ticks(every: Duration, tx: mpsc::Sender<Event>) {
+pub async fn ticks(every: Duration, tx: mpsc::Sender<Event>, clock: Clock) {
     let mut interval = tokio::time::interval(every);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
         interval.tick().await;
-        if tx.send(Event::Tick(now())).await.is_err() {
+        if tx.send(Event::Tick(clock.now())).await.is_err() {
             return;
         }
     }

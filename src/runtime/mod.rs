@@ -1,7 +1,10 @@
 //! Channels, the loop, frame pacing, the executor and task lifetimes.
 
 pub mod actions;
+pub mod app;
 pub mod check;
+pub mod demo;
+pub mod demo_prom;
 pub mod executor;
 pub mod flag_actions;
 pub mod flags;
@@ -44,6 +47,8 @@ pub struct Launch {
     pub debug_panic: bool,
     /// Where stderr goes while the UI is up.
     pub stderr_to: Option<std::fs::File>,
+    /// Where ticks read the time.
+    pub clock: clock::Clock,
 }
 
 /// Why the loop ended.
@@ -70,7 +75,11 @@ pub async fn run(mut launch: Launch) -> std::io::Result<Exit> {
     // Input has its own channel so it is drained before anything else.
     let (key_tx, mut keys) = mpsc::channel::<Event>(256);
     let input = tokio::spawn(read_input(key_tx));
-    let ticks = tokio::spawn(clock::ticks(launch.refresh, launch.executor.events.clone()));
+    let ticks = tokio::spawn(clock::ticks(
+        launch.refresh,
+        launch.executor.events.clone(),
+        launch.clock.clone(),
+    ));
     let mut signals = Signals::new()?;
 
     let frame_gap = Duration::from_millis(1000 / u64::from(launch.max_fps.max(1)));

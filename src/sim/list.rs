@@ -48,7 +48,7 @@ pub fn list(sim: &Shared, req: &Req<'_>, t: &Target<'_>) -> Result<Response, Api
             &page,
             IncludeObject::from_query(req.param("includeObject")),
             &rv.to_string(),
-            chrono::Utc::now(),
+            sim.timeline.now(),
         );
         if let Some(c) = meta.get("continue") {
             tbl["metadata"]["continue"] = c.clone();

@@ -30,6 +30,7 @@ pub mod server;
 pub mod status;
 pub mod store;
 pub mod table;
+pub mod timeline;
 pub mod tls;
 pub mod traffic;
 pub mod watch;
@@ -69,6 +70,11 @@ pub struct SimConfig {
     pub controllers: bool,
     /// Size of the `scale` scenario.
     pub scale: scenario::ScaleOptions,
+    /// Replay on this wall time plus sim time instead of the wall clock (deterministic
+    /// timestamps and metrics).
+    pub epoch: Option<chrono::DateTime<chrono::Utc>>,
+    /// Run the story to this sim time before serving, then stop the clock there.
+    pub freeze_at: Option<Duration>,
 }
 
 impl Default for SimConfig {
@@ -83,6 +89,8 @@ impl Default for SimConfig {
             seed: 1,
             controllers: true,
             scale: scenario::ScaleOptions::default(),
+            epoch: None,
+            freeze_at: None,
         }
     }
 }
@@ -162,7 +170,7 @@ pub async fn start(cfg: SimConfig) -> Result<SimHandle, SimError> {
     };
     let catalog = Catalog::get();
     let mut store = Store::new(cfg.history);
-    let now = chrono::Utc::now();
+    let now = cfg.epoch.unwrap_or_else(chrono::Utc::now);
     if let Some(ns_def) = catalog.find("", "v1", "namespaces") {
         for ns in ["default", "kube-system", "kube-public"] {
             admit::ensure_namespace(&mut store, ns_def, ns, now);
@@ -202,6 +210,9 @@ pub async fn start(cfg: SimConfig) -> Result<SimHandle, SimError> {
             .map_err(|e| SimError::Load(format!("scenario {}: {}", cfg.scenario, e.message)))?;
     }
     let mut world = world::World::new(cfg.speed, cfg.seed, cfg.controllers);
+    if let Some(epoch) = cfg.epoch {
+        world.replay_from(epoch);
+    }
     world.story = scene.story;
     if !scene.pod_labels {
         world.metrics.traffic.pods = None;
@@ -214,6 +225,11 @@ pub async fn start(cfg: SimConfig) -> Result<SimHandle, SimError> {
     for c in scene.controllers {
         world.add_controller(c);
     }
+    if let Some(until) = cfg.freeze_at {
+        world.run_to(&mut store, catalog, until);
+    }
+    let timeline = timeline::Timeline::new(cfg.epoch);
+    timeline.set_sim(world.clock.now());
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
         .map_err(|e| SimError::Listen {
@@ -238,6 +254,7 @@ pub async fn start(cfg: SimConfig) -> Result<SimHandle, SimError> {
         catalog,
         address: addr.to_string(),
         world: Mutex::new(world),
+        timeline,
     });
     let tls = tls::generate().map_err(SimError::Load)?;
     let (tx, rx) = oneshot::channel::<()>();

@@ -128,7 +128,7 @@ pub async fn handle(sim: &Arc<Shared>, req: &Req<'_>, id: &Identity) -> Result<R
     if t.def.namespaced && t.ns.is_empty() && !matches!(verb, "list" | "watch") {
         return Err(ApiError::no_route(&req.path));
     }
-    let now = chrono::Utc::now();
+    let now = sim.timeline.now();
     match (req.method.as_str(), t.name.as_deref(), t.sub.as_deref()) {
         ("GET", None, _) if watching => Ok(watch::respond(sim.clone(), req, t.def, &t.ns)?),
         ("GET", None, _) => super::list::list(sim, req, &t),

@@ -38,6 +38,8 @@ pub struct Shared {
     pub address: String,
     /// The simulated world (controllers, clock, story). Lock it before the store.
     pub world: Mutex<super::world::World>,
+    /// The wall time objects are written with (real, or replayed).
+    pub timeline: super::timeline::Timeline,
 }
 
 impl Shared {
@@ -163,12 +165,7 @@ async fn route(sim: &Arc<Shared>, req: &Req<'_>) -> Response {
             let text = sim
                 .world
                 .lock()
-                .map(|w| {
-                    super::traffic::expo::render(
-                        &w.metrics.traffic,
-                        super::world::metrics::wall_now(),
-                    )
-                })
+                .map(|w| super::traffic::expo::render(&w.metrics.traffic, w.metrics.now()))
                 .unwrap_or_default();
             return (
                 StatusCode::OK,
@@ -189,7 +186,7 @@ async fn route(sim: &Arc<Shared>, req: &Req<'_>) -> Response {
                         &req.raw_query,
                         &req.body,
                         req.content_type(),
-                        super::world::metrics::wall_now(),
+                        w.metrics.now(),
                     )
                 })
                 .unwrap_or((500, json!({"status": "error", "errorType": "internal", "error": "world lock poisoned"})));

@@ -123,6 +123,13 @@ pub struct AppState {
     /// Something on screen changed since the last frame.
     pub dirty: bool,
     pub quitting: bool,
+    /// A label next to the name in the header (the demo says what it is).
+    pub banner: Option<String>,
+    /// "press ? for keys" in the status line until the first key (the demo).
+    pub first_run_hint: bool,
+    /// The clock stands still (the frozen demo): metrics are asked on every tick, since
+    /// their interval never comes round.
+    pub clock_stopped: bool,
 }
 
 impl AppState {
@@ -154,6 +161,9 @@ impl AppState {
             words,
             dirty: true,
             quitting: false,
+            banner: None,
+            first_run_hint: false,
+            clock_stopped: false,
         }
     }
 
@@ -288,7 +298,13 @@ pub const CHROME_ROWS: u16 = 7;
 /// The reducer. Pure: no I/O, no clock, no tasks.
 pub fn update(state: &mut AppState, event: Event) -> Vec<Command> {
     match event {
-        Event::Key(chord) => keys::on_key(state, chord),
+        Event::Key(chord) => {
+            if state.first_run_hint {
+                state.first_run_hint = false;
+                state.dirty = true;
+            }
+            keys::on_key(state, chord)
+        }
         Event::Resize { width, height } => {
             state.size = (width, height);
             state.dirty = true;

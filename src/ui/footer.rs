@@ -61,6 +61,15 @@ pub fn render_status(state: &AppState, theme: &Theme, frame: &mut Frame, area: R
             truncate(&format!(" {}", f.text), width, state.ascii),
             theme.style(role),
         ))
+    } else if state.first_run_hint {
+        Line::from(styled(
+            truncate(
+                " press ? for keys · j/k move · Enter opens · q quits",
+                width,
+                state.ascii,
+            ),
+            theme.style(Role::ChromeFlash),
+        ))
     } else if let Some(r) = state
         .rollouts
         .selected()

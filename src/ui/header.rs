@@ -43,6 +43,13 @@ pub fn render(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.style(Role::AlertWarning),
         ));
     }
+    if let Some(banner) = &state.banner {
+        top.push(Span::raw(" "));
+        top.push(styled(
+            format!(" {banner} "),
+            theme.style(Role::ChromeFlash),
+        ));
+    }
     top.extend([
         styled(format!("{sep}ctx "), header),
         styled(

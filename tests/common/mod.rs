@@ -15,9 +15,11 @@ use nix::sys::termios::{LocalFlags, tcgetattr};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_shipdeck");
 
+pub mod demo;
 pub mod headless;
 pub mod prometheus;
 pub mod sim;
+pub mod sweep;
 pub mod tmux;
 
 /// A kubeconfig with two contexts whose server is `server`.

@@ -10,7 +10,7 @@ use super::series::{BUCKETS, Track, TrafficSeries, Window, Workload};
 
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
-fn labels(w: &Workload, track: Track, pod: Option<&str>) -> String {
+pub(super) fn labels(w: &Workload, track: Track, pod: Option<&str>) -> String {
     let pod = pod.map(|p| format!(",pod=\"{p}\"")).unwrap_or_default();
     format!(
         "namespace=\"{}\",service=\"{}\",rollout=\"{}\",track=\"{}\"{pod}",
@@ -22,7 +22,7 @@ fn labels(w: &Workload, track: Track, pod: Option<&str>) -> String {
 }
 
 /// A float as the text format writes it (millisecond-precise counts; integers plain).
-fn num(v: f64) -> String {
+pub(super) fn num(v: f64) -> String {
     let r = (v * 1000.0).round() / 1000.0;
     if r.fract() == 0.0 && r.abs() < 1e15 {
         format!("{r:.0}")

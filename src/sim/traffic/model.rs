@@ -69,7 +69,7 @@ struct Flow {
 }
 
 /// Counters start this long before the model (so they are never near zero).
-const HISTORY: f64 = 3600.0;
+pub const HISTORY: f64 = 3600.0;
 
 #[derive(Debug, Clone)]
 pub struct TrafficModel {

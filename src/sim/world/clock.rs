@@ -13,6 +13,8 @@ pub struct SimClock {
     speed: f64,
     sim: Duration,
     last_real: Instant,
+    /// Sim time never passes this (a frozen replay).
+    stop: Option<Duration>,
 }
 
 impl SimClock {
@@ -21,14 +23,29 @@ impl SimClock {
             speed: sane(speed),
             sim: Duration::ZERO,
             last_real: now,
+            stop: None,
         }
     }
 
     /// Moves sim time forward by the real time since the last tick, times the speed.
     pub fn tick(&mut self, real_now: Instant) {
         let dt = real_now.saturating_duration_since(self.last_real);
-        self.sim += dt.mul_f64(self.speed);
+        self.sim = self.clamp(self.sim + dt.mul_f64(self.speed));
         self.last_real = real_now;
+    }
+
+    /// Sim time stops at `at` from now on (it never goes back).
+    pub fn stop_at(&mut self, at: Duration) {
+        self.stop = Some(at.max(self.sim));
+    }
+
+    /// Where the clock stops, if it does.
+    pub fn stops_at(&self) -> Option<Duration> {
+        self.stop
+    }
+
+    fn clamp(&self, t: Duration) -> Duration {
+        self.stop.map_or(t, |s| t.min(s))
     }
 
     pub fn now(&self) -> SimInstant {
@@ -47,7 +64,7 @@ impl SimClock {
 
     /// Jumps sim time forward.
     pub fn advance(&mut self, by: Duration) {
-        self.sim += by;
+        self.sim = self.clamp(self.sim + by);
     }
 
     /// The real time that `sim` of sim time takes at the current speed.

@@ -100,6 +100,7 @@ impl<'a> Ctx<'a> {
         store: &'a mut Store,
         catalog: &'static Catalog,
         sim: SimInstant,
+        now: chrono::DateTime<chrono::Utc>,
         rng: &'a mut fastrand::Rng,
         timers: &'a mut Timers,
         errors: &'a mut Vec<String>,
@@ -108,7 +109,7 @@ impl<'a> Ctx<'a> {
         Self {
             store,
             catalog,
-            now: chrono::Utc::now(),
+            now,
             sim,
             rng,
             timers,

@@ -59,6 +59,16 @@ impl MetricModel {
         }
     }
 
+    /// A model whose clock is `start` (seconds since the epoch) plus sim time, from the
+    /// first sample (replayed worlds).
+    pub fn stepped_from(start: f64, seed: u64) -> Self {
+        Self {
+            traffic: TrafficModel::new(start, seed),
+            services: HashMap::new(),
+            stepped: Some((start, start)),
+        }
+    }
+
     /// Measure traffic on the simulated clock from now on (for worlds stepped by hand).
     pub fn use_stepped_time(&mut self) {
         let start = wall_now();

@@ -69,6 +69,8 @@ pub struct World {
     pub metrics: metrics::MetricModel,
     /// Flagger's load tester (gates), served through the service proxy.
     pub loadtester: super::proxy::ProxyHandler,
+    /// Replayed worlds write `epoch + sim time` into objects; live ones the wall clock.
+    epoch: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Registers a controller after the built-in ones (used for controllers that share state
@@ -113,6 +115,39 @@ impl World {
             running,
             metrics: metrics::MetricModel::new(seed),
             loadtester,
+            epoch: None,
+        }
+    }
+
+    /// Runs on `epoch + sim time` instead of the wall clock: objects, metric samples and
+    /// ages are then the same on every run (for `shipdeck demo --freeze-at`).
+    pub fn replay_from(&mut self, epoch: chrono::DateTime<chrono::Utc>) {
+        self.epoch = Some(epoch);
+        let secs = epoch.timestamp_micros() as f64 / 1e6;
+        self.metrics = metrics::MetricModel::stepped_from(secs, self.metrics.traffic.seed);
+    }
+
+    /// The wall time the world writes now.
+    pub fn wall(&self) -> chrono::DateTime<chrono::Utc> {
+        match self.epoch {
+            Some(e) => crate::sim::timeline::at(e, self.clock.now()),
+            None => chrono::Utc::now(),
+        }
+    }
+
+    /// Replays the story up to `until` in fixed sim-time steps, as fast as it computes,
+    /// then stops the clock there. Deterministic for a given seed.
+    pub fn run_to(&mut self, store: &mut Store, catalog: &'static Catalog, until: Duration) {
+        let step = Duration::from_millis(100);
+        self.clock.stop_at(until);
+        while self.clock.now() < until {
+            let left = until.saturating_sub(self.clock.now());
+            self.clock.advance(step.min(left));
+            self.reconcile(store, catalog);
+        }
+        // Settle: a few more rounds at the frozen time (writes that follow writes).
+        for _ in 0..5 {
+            self.reconcile(store, catalog);
         }
     }
 
@@ -125,10 +160,12 @@ impl World {
         f: impl FnOnce(&mut Ctx<'_>) -> R,
     ) -> R {
         let sim = self.clock.now();
+        let wall = self.wall();
         let mut ctx = Ctx::new(
             store,
             catalog,
             sim,
+            wall,
             &mut self.rng,
             &mut self.timers,
             &mut self.errors,
@@ -140,7 +177,13 @@ impl World {
     /// One tick: advance the clock, fire due story steps, run every controller once.
     pub fn step(&mut self, store: &mut Store, catalog: &'static Catalog) {
         self.clock.tick(Instant::now());
+        self.reconcile(store, catalog);
+    }
+
+    /// Fires due story steps and runs every controller once, at the clock's time.
+    fn reconcile(&mut self, store: &mut Store, catalog: &'static Catalog) {
         self.metrics.advance_to(self.clock.now());
+        let wall = self.wall();
         let Self {
             clock,
             rng,
@@ -152,7 +195,16 @@ impl World {
             metrics,
             ..
         } = self;
-        let mut ctx = Ctx::new(store, catalog, clock.now(), rng, timers, errors, metrics);
+        let mut ctx = Ctx::new(
+            store,
+            catalog,
+            clock.now(),
+            wall,
+            rng,
+            timers,
+            errors,
+            metrics,
+        );
         for step in story.iter_mut().filter(|s| !s.fired && s.at <= clock.now()) {
             step.fired = true;
             (step.action)(&mut ctx);
@@ -192,6 +244,7 @@ pub fn spawn(
             if world.running {
                 world.step(&mut store, shared.catalog);
             }
+            shared.timeline.set_sim(world.clock.now());
         }
     })
 }

@@ -24,7 +24,7 @@ pub fn on_tick(state: &mut AppState, now: DateTime<Utc>) -> Vec<Command> {
     if !m.settings.enabled {
         return Vec::new();
     }
-    let due = m.next_due.is_none_or(|t| now >= t);
+    let due = state.clock_stopped || m.next_due.is_none_or(|t| now >= t);
     // A request that never came back (it cannot: the client has a timeout) must not block
     // the loop forever.
     let stuck = m
