@@ -7,187 +7,21 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+#[path = "common/flag_exec.rs"]
+mod flag_exec;
 #[path = "common/unleash.rs"]
 mod unleash;
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use flag_exec::*;
 use serde_json::{Value, json};
-use shipdeck::adapters::kube::{KubeTarget, resolve};
 use shipdeck::adapters::unleash::UnleashClient;
 use shipdeck::config::UnleashConfig;
-use shipdeck::domain::audit::{AuditEntry, Outcome};
-use shipdeck::domain::flag_request::{FlagChange, FlagRequest};
-use shipdeck::domain::flagd::{self, LAST_ACTION};
+use shipdeck::domain::audit::Outcome;
+use shipdeck::domain::flag_request::FlagChange;
+use shipdeck::domain::flagd;
 use shipdeck::domain::flags::{Flag, FlagState};
-use shipdeck::runtime::flag_actions;
-use shipdeck::sim::{self, SimConfig, SimHandle};
-use shipdeck::state::Event;
-use tokio::sync::mpsc;
-
-const NS: &str = "casino-prod";
-const CM: &str = "/api/v1/namespaces/casino-prod/configmaps/flags";
-const FF: &str = "/apis/core.openfeature.dev/v1beta1/namespaces/casino-prod/featureflags";
-const KEY: &str = "flags.flagd.json";
-const MERGE: &str = "application/merge-patch+json";
-const JSON: &str = "application/json";
-
-/// What `prepare` and `run` get from the executor.
-struct Exec {
-    t: KubeTarget,
-    u: UnleashConfig,
-    audit: PathBuf,
-}
-
-impl Exec {
-    fn new(kubeconfig: &Path, u: UnleashConfig, dir: &Path) -> Self {
-        let t = resolve(Some(&kubeconfig.as_os_str().to_owned()), None, None).unwrap();
-        let audit = dir.join("audit.jsonl");
-        Self { t, u, audit }
-    }
-
-    async fn prepare(&self, req: &FlagRequest) -> Result<FlagRequest, String> {
-        let (tx, mut rx) = mpsc::channel(8);
-        flag_actions::prepare(req.clone(), self.t.clone(), self.u.clone(), tx);
-        match tokio::time::timeout(Duration::from_secs(30), rx.recv()).await {
-            Ok(Some(Event::FlagPrepared { id, result })) if id == req.id => result.map(|r| *r),
-            other => panic!("no FlagPrepared: {other:?}"),
-        }
-    }
-
-    /// Runs `reqs` at once; their audit entries in the order they finished.
-    async fn run(&self, reqs: &[&FlagRequest]) -> Vec<AuditEntry> {
-        let (tx, mut rx) = mpsc::channel(8);
-        for r in reqs {
-            let (t, u, a) = (self.t.clone(), self.u.clone(), self.audit.clone());
-            flag_actions::run((*r).clone(), t, u, a, tx.clone());
-        }
-        let mut out = Vec::new();
-        while out.len() < reqs.len() {
-            match tokio::time::timeout(Duration::from_secs(30), rx.recv()).await {
-                Ok(Some(Event::FlagFinished { entry, .. })) => out.push(*entry),
-                other => panic!("no FlagFinished: {other:?}"),
-            }
-        }
-        out
-    }
-
-    /// The audit file's lines, after checking that none of `tokens` is in it.
-    fn lines(&self, tokens: &[String]) -> Vec<Value> {
-        let text = std::fs::read_to_string(&self.audit).unwrap();
-        let leaked = |t: &String| t.is_empty() || text.contains(t.as_str());
-        assert!(!tokens.iter().any(leaked), "a token in the audit: {text}");
-        let parse = |l: &str| serde_json::from_str(l).unwrap();
-        text.lines().map(parse).collect()
-    }
-}
-
-/// The casino (controllers off), a client as sim-operator, its kubeconfig and an executor.
-async fn casino(dir: &Path) -> (SimHandle, kube::Client, PathBuf, Exec) {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let cfg = SimConfig {
-        scenario: "casino".into(),
-        controllers: false,
-        bookmark_every: Duration::from_millis(500),
-        ..SimConfig::default()
-    };
-    let sim = sim::start(cfg).await.unwrap();
-    let op = common::sim::client(&sim, "sim-operator").await;
-    let kc = common::sim::kubeconfig_file(&sim, dir);
-    let x = Exec::new(&kc, UnleashConfig::default(), dir);
-    (sim, op, kc, x)
-}
-
-async fn call(c: &kube::Client, method: &str, path: &str, body: Option<Value>) -> Value {
-    let ct = if method == "POST" { JSON } else { MERGE };
-    let bytes = body.map_or_else(Vec::new, |b| serde_json::to_vec(&b).unwrap());
-    let req = http::Request::builder().method(method).uri(path);
-    let req = req.header("content-type", ct).body(bytes).unwrap();
-    c.request(req).await.unwrap()
-}
-
-fn request(flag: &Flag, change: FlagChange, from_to: &str, reason: Option<&str>) -> FlagRequest {
-    FlagRequest {
-        id: 7,
-        flag: flag.clone(),
-        change,
-        from_to: from_to.into(),
-        plan: Default::default(),
-        notes: Vec::new(),
-        platform: None,
-        reason: reason.map(str::to_string),
-        identity: "sim-operator".into(),
-        context: "sim-operator".into(),
-    }
-}
-
-fn kube_tokens(kubeconfig: &Path) -> Vec<String> {
-    let kc = std::fs::read_to_string(kubeconfig).unwrap();
-    let t: Vec<String> = (kc.lines())
-        .filter_map(|l| l.trim().strip_prefix("token:"))
-        .map(|t| t.trim().to_string())
-        .collect();
-    assert!(!t.is_empty(), "{kc}");
-    t
-}
-
-fn flag<'a>(rows: &'a [Flag], key: &str) -> &'a Flag {
-    rows.iter().find(|f| f.key == key).unwrap()
-}
-
-fn reason(e: &AuditEntry) -> &str {
-    e.reason.as_deref().unwrap_or("")
-}
-
-/// A logged request: method, path, content type, status.
-fn sent(r: &Value) -> (&str, &str, &str, u64) {
-    let s = |k: &str| r[k].as_str().unwrap_or("");
-    let status = r["status"].as_u64().unwrap_or(0);
-    (s("method"), s("path"), s("content_type"), status)
-}
-
-/// The one request of a prepared plan: verb, path, content type, body.
-fn planned(p: &FlagRequest) -> (&str, &str, &str, &Value) {
-    assert_eq!(p.plan.requests.len(), 1, "{:?}", p.plan);
-    let r = &p.plan.requests[0];
-    (r.verb, r.path.as_str(), r.content_type, &r.body)
-}
-
-/// An audit entry: (namespace, name, action, reason) and its one recorded request.
-type What<'a> = (&'a str, &'a str, &'a str, &'a str);
-fn entry(e: &AuditEntry) -> (What<'_>, (&str, &str, &Value)) {
-    assert_eq!(e.requests.len(), 1, "{e:?}");
-    let r = &e.requests[0];
-    let what = (&*e.namespace, &*e.name, &*e.action, reason(e));
-    (what, (r.verb.as_str(), r.path.as_str(), &r.body))
-}
-
-fn outcomes(lines: &[Value]) -> Vec<&str> {
-    lines.iter().filter_map(|l| l["outcome"].as_str()).collect()
-}
-
-/// The log after the write: the Event about `io` and the annotation patch on `path`.
-fn assert_bookkeeping(log: &[Value], path: &str, io: &Value, why: &str, message: &str) {
-    assert_eq!(log.len(), 3, "{log:#?}");
-    let events = format!("/api/v1/namespaces/{NS}/events");
-    assert_eq!(sent(&log[1]), ("POST", events.as_str(), JSON, 201));
-    let ev = &log[1]["body"];
-    assert_eq!(ev["reason"], why);
-    assert_eq!(ev["message"], message);
-    for k in ["apiVersion", "kind", "name", "namespace", "uid"] {
-        assert_eq!(ev["involvedObject"][k], io[k], "{k}: {ev}");
-    }
-    assert_eq!(sent(&log[2]), ("PATCH", path, MERGE, 200));
-    let text = log[2]["body"]["metadata"]["annotations"][LAST_ACTION].as_str();
-    let last: Value = serde_json::from_str(text.unwrap()).unwrap();
-    let words: Vec<&str> = message.split([' ', ':']).collect();
-    let want = json!({"identity": "sim-operator", "action": words[0], "flag": words[1]});
-    for k in ["identity", "action", "flag"] {
-        assert_eq!(last[k], want[k], "{last}");
-    }
-    assert!(last["time"].as_str().unwrap().ends_with('Z'), "{last}");
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flagd_config_map_toggle_is_prepared_sent_recorded_and_refused_when_stale() {
@@ -324,10 +158,14 @@ async fn a_feature_flag_gets_a_merge_patch_of_the_one_field() {
     let done = x.run(&[&p]).await.remove(0);
     assert_eq!((&done.outcome, &done.reason), (&Outcome::Done, &None));
     let log = common::sim::requests(&op, since).await;
+    // The precondition (the merge patch carries no resourceVersion): the object read again,
+    // then exactly PROTOCOLS.md's patch.
+    assert_eq!(read(&log[0]), ("GET", path.as_str(), 200));
+    let log = &log[1..];
     assert_eq!(sent(&log[0]), ("PATCH", path.as_str(), MERGE, 200));
     assert_eq!(log[0]["body"], want);
     let message = "toggle-flag simple-flag: on → off by sim-operator via shipdeck";
-    assert_bookkeeping(&log, &path, &io, "ShipdeckToggleFlag", message);
+    assert_bookkeeping(log, &path, &io, "ShipdeckToggleFlag", message);
     let now = flagd::from_feature_flag(&call(&op, "GET", &path, None).await);
     let simple = flag(&now, "simple-flag").clone();
     assert_eq!(simple.default_variant.as_deref(), Some("off"));
@@ -344,10 +182,13 @@ async fn a_feature_flag_gets_a_merge_patch_of_the_one_field() {
     assert_eq!(done.outcome, Outcome::Done);
     assert_eq!(done.action, "disable-flag");
     let log = common::sim::requests(&op, since).await;
-    assert_eq!((sent(&log[0]).3, &log[0]["body"]), (200, &want));
+    assert_eq!(read(&log[0]), ("GET", path.as_str(), 200));
+    let log = &log[1..];
+    assert_eq!(sent(&log[0]), ("PATCH", path.as_str(), MERGE, 200));
+    assert_eq!(log[0]["body"], want);
     let message =
         "disable-flag simple-flag: ENABLED → DISABLED by sim-operator via shipdeck (reason: INC-7)";
-    assert_bookkeeping(&log, &path, &io, "ShipdeckDisableFlag", message);
+    assert_bookkeeping(log, &path, &io, "ShipdeckDisableFlag", message);
     let now = flagd::from_feature_flag(&call(&op, "GET", &path, None).await);
     assert_eq!(flag(&now, "simple-flag").state, FlagState::Disabled);
 
@@ -413,5 +254,11 @@ async fn an_unleash_environment_is_toggled_on_and_off_and_audited_without_the_to
 
     let lines = x.lines(&[server.token.clone(), bad_token.to_string()]);
     assert_eq!(outcomes(&lines), ["done", "done", "failed"]);
-    assert!(lines.iter().all(|l| l["requests"][0]["verb"] == "POST"));
+    assert!(
+        lines[..2]
+            .iter()
+            .all(|l| l["requests"][0]["verb"] == "POST")
+    );
+    // The refused token failed the precondition's read: nothing was sent.
+    assert_eq!(lines[2]["requests"], json!([]), "{:?}", lines[2]);
 }

@@ -232,6 +232,43 @@ pub enum GitOpsOwner {
 }
 
 impl GitOpsOwner {
+    /// PROTOCOLS.md's rule, from an object's labels and annotations: the annotation
+    /// `argocd.argoproj.io/tracking-id` or the label `argocd.argoproj.io/instance` (Argo CD),
+    /// the label `kustomize.toolkit.fluxcd.io/name` or `helm.toolkit.fluxcd.io/name` (Flux).
+    /// `app.kubernetes.io/instance` alone is not evidence (Helm sets it on everything).
+    pub fn from_metadata<'a>(
+        label: impl Fn(&str) -> Option<&'a str>,
+        annotation: impl Fn(&str) -> Option<&'a str>,
+    ) -> Option<Self> {
+        if let Some(id) = annotation("argocd.argoproj.io/tracking-id") {
+            let app = id.split(':').next().filter(|a| !a.is_empty());
+            return Some(Self::ArgoCd {
+                app: app.map(str::to_string),
+            });
+        }
+        if let Some(app) = label("argocd.argoproj.io/instance") {
+            return Some(Self::ArgoCd {
+                app: Some(app.to_string()),
+            });
+        }
+        if let Some(name) = label("kustomize.toolkit.fluxcd.io/name") {
+            return Some(Self::FluxKustomization {
+                name: name.to_string(),
+            });
+        }
+        label("helm.toolkit.fluxcd.io/name").map(|name| Self::FluxHelmRelease {
+            name: name.to_string(),
+        })
+    }
+
+    /// Who reverts a manual change: `Argo CD` or `Flux`.
+    pub fn tool(&self) -> &'static str {
+        match self {
+            Self::ArgoCd { .. } => "Argo CD",
+            Self::FluxKustomization { .. } | Self::FluxHelmRelease { .. } => "Flux",
+        }
+    }
+
     pub fn label(&self) -> String {
         match self {
             Self::ArgoCd { app: Some(a) } => format!("Argo CD app {a}"),

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use super::detail::GitOpsOwner;
 use super::flagd_schema::{self, readable_path};
 use super::flags::{Backend, Flag, FlagChange, FlagSource, FlagState};
 
@@ -41,6 +42,8 @@ struct Origin<'a> {
     /// Where the document sits in its object (`spec.flagSpec`), for reasons.
     prefix: &'a str,
     last_change: Option<(Option<String>, FlagChange)>,
+    /// The object's GitOps owner, when it has one.
+    gitops: Option<GitOpsOwner>,
 }
 
 impl Origin<'_> {
@@ -64,6 +67,7 @@ impl Origin<'_> {
             last_change,
             invalid,
             version: self.version.to_string(),
+            gitops: self.gitops.clone(),
         }
     }
 }
@@ -81,6 +85,7 @@ pub fn parse_definitions(
         version,
         prefix: "",
         last_change: None,
+        gitops: None,
     };
     parse_text(text, &origin)
 }
@@ -215,6 +220,16 @@ fn object_map(v: Option<&Value>) -> BTreeMap<String, Value> {
         .unwrap_or_default()
 }
 
+/// The object's GitOps owner (PROTOCOLS.md's rule, [`GitOpsOwner::from_metadata`]).
+pub fn gitops(obj: &Value) -> Option<GitOpsOwner> {
+    let get = |map: &str, key: &str| {
+        obj.pointer(&format!("/metadata/{map}"))
+            .and_then(|m| m.get(key))
+            .and_then(Value::as_str)
+    };
+    GitOpsOwner::from_metadata(|k| get("labels", k), |k| get("annotations", k))
+}
+
 fn meta<'a>(obj: &'a Value, field: &str) -> &'a str {
     obj.pointer(&format!("/metadata/{field}"))
         .and_then(Value::as_str)
@@ -259,6 +274,7 @@ pub fn from_feature_flag(obj: &Value) -> Vec<Flag> {
         version: meta(obj, "resourceVersion"),
         prefix: "spec.flagSpec",
         last_change: last_action(obj),
+        gitops: gitops(obj),
     };
     match obj.pointer("/spec/flagSpec") {
         Some(doc) => from_document(doc, &origin),
@@ -287,6 +303,7 @@ pub fn from_config_map(obj: &Value) -> Vec<Flag> {
         return Vec::new();
     };
     let change = last_action(obj);
+    let owner = gitops(obj);
     data.iter()
         .filter_map(|(key, text)| Some((key, text.as_str()?)))
         .filter(|(key, text)| is_flagd_key(obj, key, text))
@@ -301,6 +318,7 @@ pub fn from_config_map(obj: &Value) -> Vec<Flag> {
                 version: meta(obj, "resourceVersion"),
                 prefix: "",
                 last_change: change.clone(),
+                gitops: owner.clone(),
             };
             parse_text(text, &origin)
         })

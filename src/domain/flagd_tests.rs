@@ -287,3 +287,73 @@ fn a_feature_flag_yields_its_flag_spec() {
         "spec.flagSpec is missing"
     );
 }
+
+#[test]
+fn gitops_owners_of_config_maps_and_feature_flags_reach_every_row() {
+    use crate::domain::detail::GitOpsOwner;
+    let owners = |flags: &[Flag]| -> Vec<Option<GitOpsOwner>> {
+        flags.iter().map(|f| f.gitops.clone()).collect()
+    };
+    let argo = Some(GitOpsOwner::ArgoCd {
+        app: Some("casino".into()),
+    });
+    // The casino's ConfigMap carries only app.kubernetes.io/part-of: not managed.
+    let plain = from_config_map(&casino_cm());
+    assert!(!plain.is_empty());
+    assert!(owners(&plain).iter().all(Option::is_none));
+
+    // A ConfigMap with Argo CD's tracking annotation: every flag of every key.
+    let mut cm = casino_cm();
+    cm["metadata"]["annotations"] = json!({
+        "argocd.argoproj.io/tracking-id": "casino:/ConfigMap:casino-prod/flags"
+    });
+    let flags = from_config_map(&cm);
+    assert_eq!(flags.len(), plain.len());
+    assert!(owners(&flags).iter().all(|o| *o == argo), "{flags:?}");
+
+    // A ConfigMap with Flux's Kustomization label.
+    let mut cm = casino_cm();
+    cm["metadata"]["labels"]["kustomize.toolkit.fluxcd.io/name"] = json!("casino-flags");
+    let flux = Some(GitOpsOwner::FluxKustomization {
+        name: "casino-flags".into(),
+    });
+    assert!(owners(&from_config_map(&cm)).iter().all(|o| *o == flux));
+
+    // `app.kubernetes.io/instance` alone is not evidence.
+    let mut cm = casino_cm();
+    cm["metadata"]["labels"]["app.kubernetes.io/instance"] = json!("casino");
+    cm["metadata"]["labels"]["app.kubernetes.io/managed-by"] = json!("Helm");
+    assert!(owners(&from_config_map(&cm)).iter().all(Option::is_none));
+
+    // A FeatureFlag: the sample has none; Argo CD's label, Flux's HelmRelease label.
+    assert_eq!(owners(&from_feature_flag(&sample_ff())), vec![None]);
+    let mut ff = sample_ff();
+    ff["metadata"]["labels"] = json!({"argocd.argoproj.io/instance": "casino"});
+    assert_eq!(owners(&from_feature_flag(&ff)), vec![argo.clone()]);
+    let mut ff = sample_ff();
+    ff["metadata"]["annotations"] = json!({
+        "argocd.argoproj.io/tracking-id": "casino:core.openfeature.dev/FeatureFlag:casino-prod/featureflag-sample"
+    });
+    assert_eq!(owners(&from_feature_flag(&ff)), vec![argo]);
+    let mut ff = sample_ff();
+    ff["metadata"]["labels"] = json!({"helm.toolkit.fluxcd.io/name": "flags"});
+    let helm = Some(GitOpsOwner::FluxHelmRelease {
+        name: "flags".into(),
+    });
+    assert_eq!(owners(&from_feature_flag(&ff)), vec![helm]);
+    let mut ff = sample_ff();
+    ff["metadata"]["labels"] = json!({"app.kubernetes.io/instance": "flags"});
+    assert_eq!(owners(&from_feature_flag(&ff)), vec![None]);
+    // An invalid definition keeps its owner too (it is still a row of that object).
+    ff["metadata"]["labels"] = json!({"argocd.argoproj.io/instance": "casino"});
+    ff["spec"] = json!({});
+    let rows = from_feature_flag(&ff);
+    assert_eq!(rows[0].key, DEFINITIONS);
+    assert!(rows[0].gitops.is_some());
+    // A document read on its own knows no object.
+    assert!(
+        owners(&parse(&casino_doc().to_string()))
+            .iter()
+            .all(Option::is_none)
+    );
+}

@@ -8,6 +8,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::detail::GitOpsOwner;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Backend {
     Flagd,
@@ -50,6 +52,25 @@ impl FlagSource {
             } => format!("ConfigMap {namespace}/{name}[{key}]"),
             Self::FeatureFlag { namespace, name } => format!("FeatureFlag {namespace}/{name}"),
             Self::Unleash { project } => format!("Unleash project {project}"),
+        }
+    }
+}
+
+/// The flags screen's name of the flagd ConfigMap watcher (its health line).
+pub const CONFIG_MAPS_SOURCE: &str = "flagd ConfigMaps";
+/// The flags screen's name of the `FeatureFlag` watcher.
+pub const FEATURE_FLAGS_SOURCE: &str = "OpenFeature FeatureFlags";
+/// The flags screen's name of the Unleash poller.
+pub const UNLEASH_SOURCE: &str = "unleash";
+
+impl FlagSource {
+    /// The reader whose health covers this source's rows: [`CONFIG_MAPS_SOURCE`],
+    /// [`FEATURE_FLAGS_SOURCE`] or [`UNLEASH_SOURCE`].
+    pub fn reader(&self) -> &'static str {
+        match self {
+            Self::ConfigMap { .. } => CONFIG_MAPS_SOURCE,
+            Self::FeatureFlag { .. } => FEATURE_FLAGS_SOURCE,
+            Self::Unleash { .. } => UNLEASH_SOURCE,
         }
     }
 }
@@ -98,6 +119,10 @@ pub struct Flag {
     /// What a toggle's precondition compares: the object's resourceVersion (flagd), or the
     /// environment's enabled state and strategy count as read (Unleash).
     pub version: String,
+    /// flagd: who reconciles the ConfigMap or `FeatureFlag` from Git (a change made here is
+    /// reverted at the next sync); Unleash: `None`.
+    #[serde(default)]
+    pub gitops: Option<GitOpsOwner>,
 }
 
 impl Flag {

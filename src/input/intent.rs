@@ -140,6 +140,7 @@ intents! {
     Undo => "undo", Rollout, true, "undo to the previous revision";
     Acknowledge => "acknowledge", Alerts, false, "acknowledge the alert";
     ToggleFlag => "toggle_flag", Flags, true, "toggle the flag";
+    SortFlags => "sort_flags", Flags, false, "cycle the sort order";
     Confirm => "confirm", Dialog, false, "confirm the focused button";
     Cancel => "cancel", Dialog, false, "cancel";
     FocusNext => "focus_next", Dialog, false, "next button";

@@ -115,6 +115,7 @@ const DEFAULTS: &[(&str, Intent)] = &[
     ("u", Intent::Undo),
     ("A", Intent::Acknowledge),
     ("t", Intent::ToggleFlag),
+    ("s", Intent::SortFlags),
     ("enter", Intent::Confirm),
     ("esc", Intent::Cancel),
     ("tab", Intent::FocusNext),

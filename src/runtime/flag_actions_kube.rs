@@ -1,12 +1,13 @@
-//! Sending a flagd change through the API server: the plan's merge patch, then a Kubernetes
-//! Event about the ConfigMap or `FeatureFlag` and the `shipdeck.io/last-action` annotation on
-//! it (in the shape `domain::flagd` reads back as the flag's last change). Bookkeeping that
-//! fails leaves the change done, with a note.
+//! Sending a flagd change through the API server: for a `FeatureFlag` its precondition (the
+//! object read again), the plan's merge patch, then a Kubernetes Event about the ConfigMap or
+//! `FeatureFlag` and the `shipdeck.io/last-action` annotation on it (in the shape
+//! `domain::flagd` reads back as the flag's last change). Bookkeeping that fails leaves the
+//! change done, with a note.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
-use super::{Ending, done_reason, recorded, typed};
+use super::{Ending, done_reason, ending, recorded, typed};
 use crate::adapters::kube::actions::send;
 use crate::adapters::kube::flags;
 use crate::domain::argo_requests::MERGE_PATCH;
@@ -21,6 +22,11 @@ pub(super) async fn execute(
     req: &FlagRequest,
     now: DateTime<Utc>,
 ) -> Ending {
+    if matches!(req.flag.source, FlagSource::FeatureFlag { .. })
+        && let Err(end) = feature_flag_precondition(client, req).await
+    {
+        return end;
+    }
     let sent = recorded(&req.plan);
     let answer = match flags::apply_answer(client, &req.plan).await {
         Ok(answer) => answer,
@@ -41,6 +47,29 @@ pub(super) async fn execute(
         reason: done_reason(req.reason.as_deref(), notes),
         sent,
     }
+}
+
+/// A `FeatureFlag` is written with PROTOCOLS.md's merge patch of the one field, which carries
+/// no resourceVersion (a ConfigMap's does, and the API server answers 409 for it): so the
+/// object is read again just before the patch, and the change refused, nothing sent, when its
+/// resourceVersion is no longer the one the dialog's requests were prepared from. The words
+/// name the very field when that is what changed.
+async fn feature_flag_precondition(client: &kube::Client, req: &FlagRequest) -> Result<(), Ending> {
+    let (text, version) = flags::current_text(client, &req.flag.source)
+        .await
+        .map_err(|why| ending(Outcome::Failed, format!("{why}; nothing sent")))?;
+    if version == req.flag.version {
+        return Ok(());
+    }
+    let why = match super::preparing::flagd_plan(&req.flag, &req.change, &text, &version) {
+        Err(why) => why,
+        Ok(_) => format!(
+            "{} changed since you looked (resourceVersion {} → {version}); review and try again",
+            req.flag.source.label(),
+            req.flag.version
+        ),
+    };
+    Err(ending(Outcome::Refused, format!("{why}; nothing sent")))
 }
 
 /// The object a flagd definition lives in.
@@ -220,6 +249,7 @@ mod tests {
                 last_change: None,
                 invalid: None,
                 version: "3".into(),
+                gitops: None,
             },
             change,
             from_to: "off → on".into(),

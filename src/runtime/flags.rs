@@ -63,7 +63,7 @@ pub fn watch_flagd(
 }
 
 /// The Unleash source's name on the flags screen.
-pub const UNLEASH: &str = "unleash";
+pub const UNLEASH: &str = crate::domain::flags::UNLEASH_SOURCE;
 
 /// Polls `[flags.unleash]` every `interval` until aborted (ETag: an unchanged server costs
 /// conditional requests only). A failure keeps the last rows and says why.

@@ -278,6 +278,15 @@ fn open(
     if matches!(change, FlagChange::SetState(false)) {
         notes.push("DISABLED is not \"off\": applications treat the flag as missing and fall back to their coded default (which may be on).".to_string());
     }
+    // A ConfigMap or FeatureFlag reconciled from Git: the write is data/spec, reverted at sync.
+    if let Some(owner) = &flag.gitops {
+        notes.push(format!(
+            "{} is managed by {}: {}",
+            flag.source.label(),
+            owner.label(),
+            super::safety::revert_note(owner)
+        ));
+    }
     if let Some(p) = &platform {
         notes.push(if p.on {
             "The whole platform goes read-only: players can play but nothing is written. Type the flag's key and how many minutes you expect.".to_string()

@@ -41,6 +41,7 @@ fn flag(key: &str, backend: Backend, default: Option<&str>) -> Flag {
         last_change: None,
         invalid: None,
         version: "7".into(),
+        gitops: None,
     }
 }
 
@@ -213,4 +214,120 @@ fn a_read_only_session_toggles_nothing() {
     all.extend(enter(&mut s));
     assert!(all.iter().all(|c| !c.is_mutating()), "{all:?}");
     assert!(matches!(s.overlay, Overlay::None));
+}
+
+/// `:` then `line` then Enter, as the operator types it.
+fn palette(s: &mut AppState, line: &str) -> Vec<Command> {
+    key(s, ':');
+    for c in line.chars() {
+        key(s, c);
+    }
+    enter(s)
+}
+
+fn notes(s: &AppState) -> Vec<String> {
+    match &s.overlay {
+        Overlay::FlagConfirm(d) => d.request.notes.clone(),
+        other => panic!("no flag dialog: {other:?}"),
+    }
+}
+
+const REVERT: &str = "may revert this at the next sync — change Git too.";
+
+#[test]
+fn gitops_managed_flags_warn_in_the_toggle_disable_and_platform_dialogs() {
+    use crate::domain::detail::GitOpsOwner;
+    let mut ui = flag("new-slot-ui", Backend::Flagd, Some("off"));
+    ui.gitops = Some(GitOpsOwner::ArgoCd {
+        app: Some("casino".into()),
+    });
+    let argo = "ConfigMap casino-prod/flags[flags.flagd.json] is managed by Argo CD app casino: \
+                Argo CD may revert this at the next sync — change Git too.";
+
+    // t
+    let mut s = state(false, vec![ui.clone()]);
+    key(&mut s, 't');
+    assert!(notes(&s).iter().any(|n| n == argo), "{:?}", notes(&s));
+    update(&mut s, Event::Key(KeyChord::plain(KeyCode::Esc)));
+
+    // :disable-flag
+    let cmds = palette(&mut s, "disable-flag");
+    assert!(
+        matches!(cmds.as_slice(), [Command::PrepareFlag(r)] if r.change == Changed::SetState(false))
+    );
+    let n = notes(&s);
+    assert!(n.iter().any(|n| n == argo), "{n:?}");
+    assert!(
+        n.iter().any(|n| n.starts_with("DISABLED is not \"off\"")),
+        "{n:?}"
+    );
+    // The note survives the executor's prepared request (what the dialog shows then).
+    prepared(&mut s, &cmds);
+    assert!(notes(&s).iter().any(|n| n == argo));
+    update(&mut s, Event::Key(KeyChord::plain(KeyCode::Esc)));
+
+    // M, with the platform flag in a FeatureFlag under Flux.
+    let mut ro = flag("platform-read-only", Backend::Flagd, Some("off"));
+    ro.source = FlagSource::FeatureFlag {
+        namespace: "casino-prod".into(),
+        name: "platform".into(),
+    };
+    ro.gitops = Some(GitOpsOwner::FluxKustomization {
+        name: "platform".into(),
+    });
+    let mut s = state(false, vec![ro]);
+    s.flags.platform_flag = "platform-read-only".into();
+    key(&mut s, 'M');
+    let n = notes(&s);
+    assert!(
+        n.iter().any(|n| n
+            == "FeatureFlag casino-prod/platform is managed by Flux Kustomization platform: \
+                Flux may revert this at the next sync — change Git too."),
+        "{n:?}"
+    );
+}
+
+#[test]
+fn flags_outside_gitops_get_no_revert_warning() {
+    // A plain flagd flag, an Unleash environment, and a ConfigMap that only carries
+    // `app.kubernetes.io/instance` (Helm puts it everywhere: not evidence).
+    let plain = flag("new-slot-ui", Backend::Flagd, Some("off"));
+    let mut cashier = flag("new-cashier", Backend::Unleash, None);
+    cashier.environment = "production".into();
+    let helm_cm = json!({
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "flags", "namespace": "casino-prod", "resourceVersion": "9",
+                     "labels": {"app.kubernetes.io/instance": "casino",
+                                "app.kubernetes.io/managed-by": "Helm"}},
+        "data": {"flags.flagd.json": json!({"flags": {"platform-read-only": {
+            "state": "ENABLED", "variants": {"on": true, "off": false},
+            "defaultVariant": "off"}}}).to_string()}
+    });
+    let helm = crate::domain::flagd::from_config_map(&helm_cm);
+    assert_eq!(helm.len(), 1);
+    assert_eq!(helm[0].gitops, None);
+    let mut s = state(false, vec![plain, cashier, helm[0].clone()]);
+    s.flags.platform_flag = "platform-read-only".into();
+    for f in 0..3 {
+        s.flags.cursor = f;
+        let which = s.flags.selected().map(|f| f.key.clone());
+        key(&mut s, 't');
+        assert!(
+            !notes(&s).iter().any(|n| n.contains(REVERT)),
+            "{which:?}: {:?}",
+            notes(&s)
+        );
+        update(&mut s, Event::Key(KeyChord::plain(KeyCode::Esc)));
+    }
+    s.flags.cursor = 0;
+    palette(&mut s, "disable-flag");
+    assert!(!notes(&s).iter().any(|n| n.contains(REVERT)));
+    update(&mut s, Event::Key(KeyChord::plain(KeyCode::Esc)));
+    key(&mut s, 'M');
+    let n = notes(&s);
+    assert!(
+        n.iter()
+            .any(|n| n.starts_with("The whole platform goes read-only"))
+    );
+    assert!(!n.iter().any(|n| n.contains(REVERT)), "{n:?}");
 }

@@ -1,9 +1,76 @@
-//! The flags screen (`3`): every flag of every backend, live, filterable; each source's
-//! health. Toggles and the platform read-only switch build on this.
+//! The flags screen (`3`): every flag of every backend, live, filterable and sortable (`s`
+//! cycles the order); each source's health, and which rows are last known values of a source
+//! that is not live (stale). Toggles and the platform read-only switch build on this.
 
+use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
-use crate::domain::flags::{Backend, Flag, FlagSource};
+use crate::domain::flags::{Backend, Flag, FlagSource, FlagState};
+
+/// Environment, key, backend, source: what every order falls back to.
+fn env_key(f: &Flag) -> (&str, &str, Backend, &FlagSource) {
+    (&f.environment, &f.key, f.backend, &f.source)
+}
+
+/// The order of the flags screen's rows (`s` cycles it; the title names it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FlagSort {
+    /// Environment, then key (the default).
+    #[default]
+    Environment,
+    /// Key, then environment.
+    Key,
+    /// Backend, then environment, then key.
+    Backend,
+    /// Newest last change first; unknown changes last.
+    LastChange,
+    /// Invalid definitions first, then DISABLED, then enabled.
+    State,
+}
+
+impl FlagSort {
+    pub const ALL: [FlagSort; 5] = [
+        Self::Environment,
+        Self::Key,
+        Self::Backend,
+        Self::LastChange,
+        Self::State,
+    ];
+
+    /// The words in the screen's title: `sorted by last change`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Environment => "environment",
+            Self::Key => "key",
+            Self::Backend => "backend",
+            Self::LastChange => "last change",
+            Self::State => "state",
+        }
+    }
+
+    /// The next order in the cycle.
+    pub fn next(self) -> Self {
+        let at = Self::ALL.iter().position(|s| *s == self).unwrap_or(0);
+        Self::ALL[(at + 1) % Self::ALL.len()]
+    }
+
+    fn order(self, a: &Flag, b: &Flag) -> std::cmp::Ordering {
+        let when = |f: &Flag| Reverse(f.last_change.as_ref().and_then(|c| c.at));
+        let rank = |f: &Flag| match (&f.invalid, f.state) {
+            (Some(_), _) => 0,
+            (None, FlagState::Disabled) => 1,
+            (None, FlagState::Enabled) => 2,
+        };
+        match self {
+            Self::Environment => env_key(a).cmp(&env_key(b)),
+            Self::Key => (&a.key, env_key(a)).cmp(&(&b.key, env_key(b))),
+            Self::Backend => (a.backend, env_key(a)).cmp(&(b.backend, env_key(b))),
+            // `Reverse(None)` sorts after every `Reverse(Some(_))`: unknown changes last.
+            Self::LastChange => (when(a), env_key(a)).cmp(&(when(b), env_key(b))),
+            Self::State => (rank(a), env_key(a)).cmp(&(rank(b), env_key(b))),
+        }
+    }
+}
 
 /// A change from a flag backend (the flagd watchers, the Unleash poller).
 #[derive(Debug, Clone, PartialEq)]
@@ -26,6 +93,8 @@ pub struct FlagsView {
     rows: Vec<Flag>,
     /// Lower-case text the visible rows must contain.
     pub filter: String,
+    /// The rows' order.
+    pub sort: FlagSort,
     pub cursor: usize,
     /// Each source's health by name.
     pub sources: BTreeMap<String, String>,
@@ -59,15 +128,34 @@ impl FlagsView {
                 self.sources.insert(name, state);
             }
         }
-        self.rows.sort_by(|a, b| {
-            (&a.environment, &a.key, a.backend, &a.source).cmp(&(
-                &b.environment,
-                &b.key,
-                b.backend,
-                &b.source,
-            ))
-        });
+        let sort = self.sort;
+        self.rows.sort_by(|a, b| sort.order(a, b));
         self.clamp();
+    }
+
+    /// `s`: the next order; the selected flag stays selected.
+    pub fn cycle_sort(&mut self) {
+        let selected = self.selected().map(Flag::id);
+        self.sort = self.sort.next();
+        let sort = self.sort;
+        self.rows.sort_by(|a, b| sort.order(a, b));
+        if let Some(id) = selected {
+            self.cursor = self
+                .visible()
+                .iter()
+                .position(|f| f.id() == id)
+                .unwrap_or(0);
+        }
+        self.clamp();
+    }
+
+    /// Why `f` shows last known values: the health of the source that reads it, when that
+    /// is not `live` (backend down, 401/403/404, watch lost). `None`: current.
+    pub fn stale(&self, f: &Flag) -> Option<&str> {
+        self.sources
+            .get(f.source.reader())
+            .map(String::as_str)
+            .filter(|state| *state != "live")
     }
 
     /// Every row, filter or not.
@@ -85,8 +173,8 @@ impl FlagsView {
         self.rows.len()
     }
 
-    /// Rows matching the filter (key, value, environment, backend, source), sorted by
-    /// environment then key.
+    /// Rows matching the filter (key, value, environment, backend, source), in the order of
+    /// [`FlagsView::sort`].
     pub fn visible(&self) -> Vec<&Flag> {
         self.rows
             .iter()
@@ -134,62 +222,5 @@ fn haystack(f: &Flag) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::flags::FlagState;
-
-    fn flag(key: &str, env: &str, backend: Backend) -> Flag {
-        Flag {
-            key: key.into(),
-            backend,
-            source: FlagSource::Unleash {
-                project: "default".into(),
-            },
-            environment: env.into(),
-            state: FlagState::Enabled,
-            default_variant: None,
-            variants: BTreeMap::new(),
-            targeting: false,
-            strategies: 1,
-            metadata: BTreeMap::new(),
-            last_change: None,
-            invalid: None,
-            version: "1".into(),
-        }
-    }
-
-    #[test]
-    fn a_resync_replaces_its_backend_only_and_rows_sort_by_environment_and_key() {
-        let mut v = FlagsView::default();
-        v.apply(FlagUpdate::Resync {
-            backend: Backend::Unleash,
-            flags: vec![
-                flag("b", "prod", Backend::Unleash),
-                flag("a", "prod", Backend::Unleash),
-            ],
-        });
-        let cm = FlagSource::ConfigMap {
-            namespace: "casino-prod".into(),
-            name: "flags".into(),
-            key: "flags.flagd.json".into(),
-        };
-        let mut f = flag("new-lobby", "casino-prod", Backend::Flagd);
-        f.source = cm.clone();
-        v.apply(FlagUpdate::Upsert {
-            source: cm.clone(),
-            flags: vec![f],
-        });
-        let keys: Vec<_> = v.visible().iter().map(|f| f.key.clone()).collect();
-        assert_eq!(keys, ["new-lobby", "a", "b"]);
-        v.apply(FlagUpdate::Resync {
-            backend: Backend::Unleash,
-            flags: vec![flag("c", "dev", Backend::Unleash)],
-        });
-        assert_eq!(v.total(), 2);
-        v.set_filter("LOBBY");
-        assert_eq!(v.visible().len(), 1);
-        v.set_filter("");
-        v.apply(FlagUpdate::Remove(cm));
-        assert_eq!(v.total(), 1);
-    }
-}
+#[path = "flags_tests.rs"]
+mod tests;

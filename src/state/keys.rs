@@ -282,6 +282,7 @@ fn apply_overview(state: &mut AppState, intent: Intent, page: isize) -> Vec<Comm
             return super::flag_keys::toggle(state);
         }
         Intent::ToggleFlag => state.flash("t toggles a flag on the flags screen (3)", false),
+        Intent::SortFlags => {}
         // Dialog and input intents only arrive with their overlay open.
         Intent::Confirm
         | Intent::Cancel

@@ -125,11 +125,16 @@ pub fn gitops_note(row: &RolloutRow, action: Action) -> Option<String> {
         ControllerKind::Deployment => true,
         ControllerKind::Flagger => matches!(action, Action::Pause | Action::Resume),
     };
-    let who = match owner {
-        GitOpsOwner::ArgoCd { .. } => "Argo CD",
-        GitOpsOwner::FluxKustomization { .. } | GitOpsOwner::FluxHelmRelease { .. } => "Flux",
-    };
-    spec.then(|| format!("{who} may revert this at the next sync — change Git too."))
+    spec.then(|| revert_note(owner))
+}
+
+/// `Argo CD may revert this at the next sync — change Git too.` (or Flux): the words of every
+/// dialog that changes spec or data of a GitOps-managed object.
+pub fn revert_note(owner: &GitOpsOwner) -> String {
+    format!(
+        "{} may revert this at the next sync — change Git too.",
+        owner.tool()
+    )
 }
 
 /// After a metrics interval: streaks of critical alerts on armed rollouts; a countdown

@@ -26,7 +26,8 @@ pub(super) fn audit_key(state: &mut AppState, intent: Intent, page: isize) -> bo
     true
 }
 
-/// Navigation and filtering on the flags screen; `false` when the key is not the screen's.
+/// Navigation, filtering and sorting (`s` cycles the order) on the flags screen; `false` when
+/// the key is not the screen's.
 pub(super) fn flags_key(state: &mut AppState, intent: Intent, page: isize) -> bool {
     let f = &mut state.flags;
     match intent {
@@ -38,6 +39,11 @@ pub(super) fn flags_key(state: &mut AppState, intent: Intent, page: isize) -> bo
         Intent::Bottom => f.move_by(isize::MAX),
         Intent::Filter => state.overlay = Overlay::Filter(Input::new(f.filter.clone())),
         Intent::Back if !f.filter.is_empty() => f.set_filter(""),
+        Intent::SortFlags => {
+            f.cycle_sort();
+            let text = format!("flags sorted by {}", f.sort.label());
+            state.flash(text, false);
+        }
         _ => return false,
     }
     true

@@ -1,6 +1,8 @@
 //! The flags screen (`3`): every flag of every backend (key, what it serves, state,
-//! environment, backend, targeting, last change), the sources' health in the title, invalid
-//! definitions with their reason; below, the selected flag's variants and metadata.
+//! environment, backend, targeting, last change), the order and the sources' health in the
+//! title, invalid definitions with their reason, GitOps-managed rows marked `⟲` (as on the
+//! overview) and rows of a source that is not live dimmed and marked `stale`; below, the
+//! selected flag's variants and metadata.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -32,6 +34,7 @@ pub fn render(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
             f.filter
         )
     };
+    title.push_str(&format!(" {sep} sorted by {}", f.sort.label()));
     if !sources.is_empty() {
         title.push_str(&format!(" {sep} {}", sources.join(&format!(" {sep} "))));
     }
@@ -89,24 +92,50 @@ pub fn render(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
 }
 
+/// The key, with `⟲` when a GitOps tool reconciles its object (a change here is reverted).
+fn key_text(f: &Flag, ascii: bool) -> String {
+    match (&f.gitops, ascii) {
+        (None, _) => f.key.clone(),
+        (Some(_), true) => format!("{} @", f.key),
+        (Some(_), false) => format!("{} ⟲", f.key),
+    }
+}
+
 fn row<'a>(state: &AppState, f: &Flag, theme: &Theme) -> Row<'a> {
+    // Last known values of a source that is not live: dimmed, and `stale` leads the last
+    // column (the panel below and the title say why).
+    let stale = state.flags.stale(f).is_some();
+    let dim = theme.style(Role::ChromeDim);
+    let marked = |text: String| {
+        if stale {
+            format!("stale {} {text}", dot(state.ascii))
+        } else {
+            text
+        }
+    };
     if let Some(why) = &f.invalid {
         // The reason goes in the widest column; the panel below shows it whole.
-        let bad = theme.style(Role::StatusFailed);
-        return Row::new(vec![
-            Cell::from(f.key.clone()),
+        let bad = if stale {
+            dim
+        } else {
+            theme.style(Role::StatusFailed)
+        };
+        let row = Row::new(vec![
+            Cell::from(key_text(f, state.ascii)),
             Cell::from(styled(format!("{} invalid", warn_sign(state.ascii)), bad)),
             Cell::from(""),
             Cell::from(f.environment.clone()),
             Cell::from(f.backend.label()),
             Cell::from(""),
-            Cell::from(styled(why.clone(), bad)),
+            Cell::from(styled(marked(why.clone()), bad)),
         ]);
+        return if stale { row.style(dim) } else { row };
     }
     let (state_text, role) = match f.state {
         FlagState::Enabled => ("enabled", Role::StatusHealthy),
         FlagState::Disabled => ("DISABLED", Role::AlertWarning),
     };
+    let role = if stale { Role::ChromeDim } else { role };
     let last = match &f.last_change {
         Some(c) => {
             let when =
@@ -119,15 +148,16 @@ fn row<'a>(state: &AppState, f: &Flag, theme: &Theme) -> Row<'a> {
         }
         None => "changed outside shipdeck".to_string(),
     };
-    Row::new(vec![
-        Cell::from(f.key.clone()),
+    let row = Row::new(vec![
+        Cell::from(key_text(f, state.ascii)),
         Cell::from(truncate(&f.value_label(), 22, state.ascii)),
         Cell::from(styled(state_text, theme.style(role))),
         Cell::from(f.environment.clone()),
         Cell::from(f.backend.label()),
         Cell::from(if f.targeting { "rules" } else { "" }),
-        Cell::from(last),
-    ])
+        Cell::from(marked(last)),
+    ]);
+    if stale { row.style(dim) } else { row }
 }
 
 /// Variants, targeting and metadata of the selected flag, and where it lives.
@@ -143,10 +173,28 @@ fn render_detail(state: &AppState, f: &Flag, theme: &Theme, frame: &mut Frame, a
         })
         .collect();
     let metadata: Vec<String> = f.metadata.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let mut lines = vec![Line::from(vec![
-        styled("Source   ", dim),
-        styled(f.source.label(), text),
-    ])];
+    let mut source = vec![styled("Source   ", dim), styled(f.source.label(), text)];
+    if let Some(owner) = &f.gitops {
+        source.push(styled(
+            format!(
+                "  {} GitOps: {} (a manual change is reverted by sync)",
+                dot(state.ascii),
+                owner.label()
+            ),
+            theme.style(Role::AlertInfo),
+        ));
+    }
+    if let Some(why) = state.flags.stale(f) {
+        source.push(styled(
+            format!(
+                "  {} last known values ({}: {why})",
+                dot(state.ascii),
+                f.source.reader()
+            ),
+            theme.style(Role::AlertWarning),
+        ));
+    }
+    let mut lines = vec![Line::from(source)];
     if let Some(why) = &f.invalid {
         lines.push(Line::from(vec![
             styled("Invalid  ", dim),

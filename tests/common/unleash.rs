@@ -356,6 +356,37 @@ impl Unleash {
         }
     }
 
+    /// Unleash's event log, newest first (`GET /api/admin/events`): every change made
+    /// through the admin API is one event (`feature-environment-enabled`, ...).
+    pub async fn events(&self) -> Vec<Value> {
+        let (s, b) = self.admin("GET", "/api/admin/events", None).await;
+        assert_eq!(s, 200, "{b}");
+        b["events"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// The newest event's id (0 when there is none): later events have higher ids.
+    pub async fn last_event_id(&self) -> u64 {
+        let events = self.events().await;
+        events
+            .iter()
+            .filter_map(|e| e["id"].as_u64())
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Events about features (they name one, or their type says so) after `id`.
+    pub async fn feature_events_after(&self, id: u64) -> Vec<Value> {
+        let events = self.events().await;
+        events
+            .into_iter()
+            .filter(|e| e["id"].as_u64().is_some_and(|i| i > id))
+            .filter(|e| {
+                e["featureName"].is_string()
+                    || e["type"].as_str().is_some_and(|t| t.starts_with("feature"))
+            })
+            .collect()
+    }
+
     /// The server's view of one environment of a feature (`enabled`, `strategies`, ...).
     pub async fn environment(&self, feature: &str, env: &str) -> Value {
         let path = format!("/api/admin/projects/{}/features/{feature}", self.project);

@@ -29,9 +29,9 @@ use crate::domain::flags::{Flag, FlagSource};
 use crate::domain::scope::NamespaceScope;
 
 /// The source name of the ConfigMap watcher in [`FlagEvent::Source`].
-pub const CONFIG_MAPS: &str = "flagd ConfigMaps";
+pub const CONFIG_MAPS: &str = crate::domain::flags::CONFIG_MAPS_SOURCE;
 /// The source name of the `FeatureFlag` watcher in [`FlagEvent::Source`].
-pub const FEATURE_FLAGS: &str = "OpenFeature FeatureFlags";
+pub const FEATURE_FLAGS: &str = crate::domain::flags::FEATURE_FLAGS_SOURCE;
 
 /// What the watcher tells the flags screen.
 #[derive(Debug, Clone, PartialEq)]

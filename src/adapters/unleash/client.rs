@@ -175,6 +175,26 @@ impl UnleashClient {
         Ok(())
     }
 
+    /// One environment of `feature` as the server has it now: `(enabled, strategies)`, what
+    /// a toggle's precondition compares ([`super::changed_since`]). Read afresh, no ETag.
+    pub async fn environment_now(
+        &self,
+        feature: &str,
+        environment: &str,
+    ) -> Result<(bool, usize), UnleashError> {
+        let Some(found) = self.feature(feature).await? else {
+            self.check_project().await?;
+            return Err(UnleashError::UnknownFeature {
+                project: self.project.clone(),
+                feature: feature.to_string(),
+            });
+        };
+        match found.environments.iter().find(|e| e.name == environment) {
+            Some(e) => Ok((e.enabled, e.strategies.len())),
+            None => Err(self.unknown_environment(environment).await),
+        }
+    }
+
     fn cache(&self) -> MutexGuard<'_, Cache> {
         self.cache.lock().unwrap_or_else(PoisonError::into_inner)
     }

@@ -163,6 +163,7 @@ fn flag(project: &str, feature: &Feature, env: &Environment, events: Option<&[Ev
         last_change: events.and_then(|ev| last_change(ev, &feature.name, &env.name)),
         invalid: None,
         version: version(env.enabled, strategies),
+        gitops: None,
     }
 }
 

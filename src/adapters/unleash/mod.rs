@@ -125,6 +125,32 @@ pub fn toggle_plan(flag: &Flag, on: bool) -> Plan {
     }
 }
 
+/// A toggle's precondition, checked just before it is sent: `None` when the environment is
+/// as the operator saw it (its enabled state and strategy count, [`Flag::version`]); else
+/// the refusal in the operator's words, `new-slot-ui in production changed since you looked
+/// (now enabled); review and try again`.
+pub fn changed_since(flag: &Flag, enabled: bool, strategies: usize) -> Option<String> {
+    if convert::version(enabled, strategies) == flag.version {
+        return None;
+    }
+    let mut now = if enabled { "enabled" } else { "disabled" }.to_string();
+    if strategies != flag.strategies {
+        let plural = if strategies == 1 {
+            "strategy"
+        } else {
+            "strategies"
+        };
+        now.push_str(&format!(
+            ", {strategies} {plural} (was {})",
+            flag.strategies
+        ));
+    }
+    Some(format!(
+        "{} in {} changed since you looked (now {now}); review and try again",
+        flag.key, flag.environment
+    ))
+}
+
 /// What the confirm dialog adds to a toggle: enabling an environment without strategies
 /// makes Unleash add its default strategy; with targeting, constraints still apply.
 pub fn toggle_note(flag: &Flag, on: bool) -> Option<String> {

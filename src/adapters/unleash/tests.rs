@@ -130,6 +130,37 @@ fn the_toggle_is_one_bodyless_post() {
 }
 
 #[test]
+fn the_precondition_compares_the_enabled_state_and_the_strategy_count() {
+    let rows = convert::flags("default", &[], &[checkout()], None).unwrap();
+    // production as listed: disabled, one strategy.
+    let prod = &rows[1];
+    assert_eq!(
+        (prod.environment.as_str(), prod.version.as_str()),
+        ("production", "false:1")
+    );
+    assert_eq!(changed_since(prod, false, 1), None);
+    assert_eq!(
+        changed_since(prod, true, 1).as_deref(),
+        Some(
+            "checkout-v2 in production changed since you looked (now enabled); review and try again"
+        )
+    );
+    assert_eq!(
+        changed_since(prod, false, 2).as_deref(),
+        Some(
+            "checkout-v2 in production changed since you looked (now disabled, 2 strategies (was 1)); review and try again"
+        )
+    );
+    let staging = &rows[2];
+    assert_eq!(
+        changed_since(staging, true, 1).as_deref(),
+        Some(
+            "checkout-v2 in staging changed since you looked (now enabled, 1 strategy (was 0)); review and try again"
+        )
+    );
+}
+
+#[test]
 fn a_flagd_flag_has_no_unleash_plan() {
     let mut row = convert::flags("p", &[], &[checkout()], None).unwrap()[0].clone();
     row.source = FlagSource::FeatureFlag {

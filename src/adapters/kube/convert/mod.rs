@@ -94,26 +94,13 @@ fn invalid_row(obj: &Value, kind: ControllerKind, err: &ConvertError) -> Rollout
     row
 }
 
-/// GitOps ownership from labels and annotations. `app.kubernetes.io/instance` alone is not
-/// evidence (Helm sets it on everything).
+/// GitOps ownership from labels and annotations ([`GitOpsOwner::from_metadata`]:
+/// `app.kubernetes.io/instance` alone is not evidence).
 fn gitops(meta: &model::Meta) -> Option<GitOpsOwner> {
-    if let Some(id) = meta.annotations.get("argocd.argoproj.io/tracking-id") {
-        let app = id.split(':').next().filter(|a| !a.is_empty());
-        return Some(GitOpsOwner::ArgoCd {
-            app: app.map(str::to_string),
-        });
-    }
-    if let Some(app) = meta.labels.get("argocd.argoproj.io/instance") {
-        return Some(GitOpsOwner::ArgoCd {
-            app: Some(app.clone()),
-        });
-    }
-    if let Some(name) = meta.labels.get("kustomize.toolkit.fluxcd.io/name") {
-        return Some(GitOpsOwner::FluxKustomization { name: name.clone() });
-    }
-    meta.labels
-        .get("helm.toolkit.fluxcd.io/name")
-        .map(|name| GitOpsOwner::FluxHelmRelease { name: name.clone() })
+    GitOpsOwner::from_metadata(
+        |k| meta.labels.get(k).map(String::as_str),
+        |k| meta.annotations.get(k).map(String::as_str),
+    )
 }
 
 /// When the object last changed state: the latest of the given times, else its creation.
