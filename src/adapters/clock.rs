@@ -7,8 +7,22 @@ use tokio::sync::mpsc;
 
 use crate::state::Event;
 
+/// A clock that replaces the wall clock for the whole process (the frozen demo's
+/// timeline), installed once before the UI starts.
+static INSTALLED: std::sync::OnceLock<Clock> = std::sync::OnceLock::new();
+
+/// Now: the wall clock, or the installed one. Every time shipdeck writes (audit lines,
+/// annotations, Events) comes from here.
 pub fn now() -> DateTime<Utc> {
-    Utc::now()
+    match INSTALLED.get() {
+        Some(Clock::Stopped(f)) => f(),
+        _ => Utc::now(),
+    }
+}
+
+/// Makes `clock` the process's clock (the first install wins; later ones are ignored).
+pub fn install(clock: Clock) {
+    let _ = INSTALLED.set(clock);
 }
 
 /// Where ticks read the time: the wall clock, or a stopped one read from a source (the
@@ -23,7 +37,7 @@ pub enum Clock {
 impl Clock {
     pub fn now(&self) -> DateTime<Utc> {
         match self {
-            Self::Wall => now(),
+            Self::Wall => Utc::now(),
             Self::Stopped(f) => f(),
         }
     }

@@ -55,7 +55,7 @@ impl ActionsExec {
         let running = self.running.clone();
         tokio::spawn(async move {
             let entry = match session::client_for(&target).await {
-                Ok(client) => actions::run(&client, &req, chrono::Utc::now()).await,
+                Ok(client) => actions::run(&client, &req, crate::adapters::clock::now()).await,
                 Err(e) => {
                     let mut entry = refused_entry(&req, format!("cannot connect: {e}"));
                     entry.outcome = Outcome::Failed;
@@ -145,7 +145,7 @@ impl ActionsExec {
 
 fn refused_entry(req: &ActionRequest, why: String) -> AuditEntry {
     AuditEntry {
-        time: chrono::Utc::now(),
+        time: crate::adapters::clock::now(),
         identity: req.identity.clone(),
         context: req.context.clone(),
         namespace: req.key.namespace.clone(),

@@ -94,7 +94,7 @@ pub fn main(global: &GlobalArgs, args: &DemoArgs, env: &EnvLookup) -> ExitCode {
 /// Where metrics come from.
 enum Metrics {
     Simulated(String),
-    Prometheus(Prometheus),
+    Prometheus(Box<Prometheus>),
 }
 
 impl Metrics {
@@ -180,7 +180,9 @@ async fn run(
     install_cleanup(dir, &args, &metrics);
     let clock = if frozen {
         let shared = sim.shared.clone();
-        Clock::Stopped(Arc::new(move || shared.timeline.now()))
+        let clock = Clock::Stopped(Arc::new(move || shared.timeline.now()));
+        crate::adapters::clock::install(clock.clone());
+        clock
     } else {
         Clock::Wall
     };
@@ -242,7 +244,7 @@ async fn metrics_for(args: &DemoArgs, sim: &SimHandle, dir: &Path) -> Metrics {
     }
     eprintln!("shipdeck demo: starting Prometheus (backfilling an hour of history)…");
     match demo_prom::start(&bins, sim.addr, &history, &dir.join("prometheus")).await {
-        Ok(p) => Metrics::Prometheus(p),
+        Ok(p) => Metrics::Prometheus(Box::new(p)),
         Err(e) => {
             tracing::warn!(error = %e, "demo: Prometheus did not start");
             eprintln!("shipdeck demo: {e}; using simulated metrics");

@@ -4,10 +4,13 @@
 //! Preparing a flagd change re-reads the definition (the ConfigMap key's whole text and the
 //! object's resourceVersion): a change of the very field since the operator looked is refused
 //! in words; otherwise the plan is built from the fresh text, with the version actually read
-//! as its precondition. Running sends the plan, then (flagd) a Kubernetes Event and the
-//! `shipdeck.io/last-action` annotation, and appends one audit line however it ends. One
-//! change per flag at a time: a second one while the first runs sends nothing (refused,
-//! audited).
+//! as its precondition. Running checks the precondition once more where the write itself
+//! cannot (a `FeatureFlag`'s merge patch carries no resourceVersion; Unleash's toggle is a
+//! bare POST): the object or environment is read again and the change refused, nothing sent,
+//! when it moved since it was prepared. Then it sends the plan, then (flagd) a Kubernetes
+//! Event and the `shipdeck.io/last-action` annotation, and appends one audit line however it
+//! ends. One change per flag at a time: a second one while the first runs sends nothing
+//! (refused, audited).
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -19,7 +22,7 @@ use tokio::sync::mpsc;
 
 use crate::adapters::audit;
 use crate::adapters::kube::KubeTarget;
-use crate::adapters::unleash::UnleashClient;
+use crate::adapters::unleash::{self, UnleashClient};
 use crate::config::UnleashConfig;
 use crate::domain::argo_requests::Plan;
 use crate::domain::audit::{AuditEntry, Outcome, RecordedRequest};
@@ -105,7 +108,7 @@ pub fn run(
     audit: PathBuf,
     events: mpsc::Sender<Event>,
 ) {
-    let now = Utc::now();
+    let now = crate::adapters::clock::now();
     let Some(claim) = InFlight::claim(in_flight_key(&req, &target, &unleash)) else {
         let object = req.object();
         tracing::warn!(%object, "refused a second flag change while one runs");
@@ -197,6 +200,19 @@ async fn send_unleash(req: &FlagRequest, config: &UnleashConfig) -> Ending {
         Ok(c) => c,
         Err(e) => return ending(Outcome::Failed, format!("{e}; nothing sent")),
     };
+    // The precondition: the environment as the operator saw it, read again just before
+    // the toggle (Unleash's admin API has no conditional write).
+    match client
+        .environment_now(&req.flag.key, &req.flag.environment)
+        .await
+    {
+        Ok((enabled, strategies)) => {
+            if let Some(why) = unleash::changed_since(&req.flag, enabled, strategies) {
+                return ending(Outcome::Refused, format!("{why}; nothing sent"));
+            }
+        }
+        Err(e) => return ending(Outcome::Failed, format!("{e}; nothing sent")),
+    }
     let sent = recorded(&req.plan);
     match client.send(&req.plan).await {
         Ok(()) => Ending {

@@ -134,40 +134,57 @@ fn namespaces_label(state: &AppState) -> String {
 fn slots_line(state: &AppState, theme: &Theme, compact: bool) -> Line<'static> {
     let mut spans = Vec::new();
     for slot in &state.session.sources {
-        let (mark, text, role) = match &slot.state {
-            SourceState::Off => (
-                if state.ascii { "-" } else { "○" },
-                "off".to_string(),
-                Role::ChromeDim,
-            ),
-            SourceState::Connecting => ("~", "connecting".to_string(), Role::StatusProgressing),
-            SourceState::Live { .. } => (
-                if state.ascii { "*" } else { "●" },
-                "live".to_string(),
-                Role::StatusHealthy,
-            ),
-            SourceState::Stale { since, retries } => (
+        let derived = (slot.name == "flags").then(|| flags_state(state));
+        let flag_problem = derived.as_ref().and_then(|d| d.as_ref().err());
+        let slot_state = match &derived {
+            Some(Ok(s)) => s,
+            _ => &slot.state,
+        };
+        let (mark, text, role) = if let Some(p) = flag_problem {
+            (
                 super::widgets::warn_sign(state.ascii),
-                format!(
-                    "stale {}, reconnecting ({retries})",
-                    format_age(*since, state.now)
+                p.clone(),
+                Role::AlertWarning,
+            )
+        } else {
+            match slot_state {
+                SourceState::Off => (
+                    if state.ascii { "-" } else { "○" },
+                    "off".to_string(),
+                    Role::ChromeDim,
                 ),
-                Role::AlertWarning,
-            ),
-            SourceState::Forbidden(what) => (
-                super::widgets::warn_sign(state.ascii),
-                format!("forbidden: {what}"),
-                Role::AlertWarning,
-            ),
-            SourceState::NotInstalled(what) => ("-", what.clone(), Role::ChromeDim),
+                SourceState::Connecting => ("~", "connecting".to_string(), Role::StatusProgressing),
+                SourceState::Live { .. } => (
+                    if state.ascii { "*" } else { "●" },
+                    "live".to_string(),
+                    Role::StatusHealthy,
+                ),
+                SourceState::Stale { since, retries } => (
+                    super::widgets::warn_sign(state.ascii),
+                    format!(
+                        "stale {}, reconnecting ({retries})",
+                        format_age(*since, state.now)
+                    ),
+                    Role::AlertWarning,
+                ),
+                SourceState::Forbidden(what) => (
+                    super::widgets::warn_sign(state.ascii),
+                    format!("forbidden: {what}"),
+                    Role::AlertWarning,
+                ),
+                SourceState::NotInstalled(what) => ("-", what.clone(), Role::ChromeDim),
+            }
         };
         // Compact: sources that are off are left out and healthy ones shrink to a mark;
         // a problem is always spelled out.
-        let problem = matches!(
-            slot.state,
-            SourceState::Stale { .. } | SourceState::Forbidden(_) | SourceState::NotInstalled(_)
-        );
-        if compact && matches!(slot.state, SourceState::Off) {
+        let problem = flag_problem.is_some()
+            || matches!(
+                slot_state,
+                SourceState::Stale { .. }
+                    | SourceState::Forbidden(_)
+                    | SourceState::NotInstalled(_)
+            );
+        if compact && matches!(slot_state, SourceState::Off) {
             continue;
         }
         spans.push(styled(
@@ -181,4 +198,20 @@ fn slots_line(state: &AppState, theme: &Theme, compact: bool) -> Line<'static> {
         }
     }
     Line::from(spans)
+}
+
+/// The flags slot, from the flag backends' own health: off when none is configured,
+/// connecting until one answers, live when all are; `Err` names the first problem.
+fn flags_state(state: &AppState) -> Result<SourceState, String> {
+    let f = &state.flags;
+    if !f.configured {
+        return Ok(SourceState::Off);
+    }
+    if f.sources.is_empty() {
+        return Ok(SourceState::Connecting);
+    }
+    match f.sources.iter().find(|(_, s)| s.as_str() != "live") {
+        None => Ok(SourceState::Live { since: state.now }),
+        Some((name, problem)) => Err(format!("{name}: {problem}")),
+    }
 }

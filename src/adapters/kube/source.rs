@@ -170,7 +170,7 @@ pub async fn run(
         let mut resync = false;
         for (i, ns, ev) in batch {
             let k = &KINDS[i];
-            let now = Utc::now();
+            let now = crate::adapters::clock::now();
             match ev {
                 Ok(ev) => {
                     if first {

@@ -95,12 +95,11 @@ pub fn owned_by(obj: &Value, owner: &Value) -> bool {
 }
 
 impl<'a> Ctx<'a> {
-    /// A context at the current wall-clock time and sim time `sim`.
+    /// A context at sim time `at.0`, writing wall time `at.1` into objects.
     pub fn new(
         store: &'a mut Store,
         catalog: &'static Catalog,
-        sim: SimInstant,
-        now: chrono::DateTime<chrono::Utc>,
+        at: (SimInstant, chrono::DateTime<chrono::Utc>),
         rng: &'a mut fastrand::Rng,
         timers: &'a mut Timers,
         errors: &'a mut Vec<String>,
@@ -109,8 +108,8 @@ impl<'a> Ctx<'a> {
         Self {
             store,
             catalog,
-            now,
-            sim,
+            now: at.1,
+            sim: at.0,
             rng,
             timers,
             errors,

@@ -164,8 +164,7 @@ impl World {
         let mut ctx = Ctx::new(
             store,
             catalog,
-            sim,
-            wall,
+            (sim, wall),
             &mut self.rng,
             &mut self.timers,
             &mut self.errors,
@@ -198,8 +197,7 @@ impl World {
         let mut ctx = Ctx::new(
             store,
             catalog,
-            clock.now(),
-            wall,
+            (clock.now(), wall),
             rng,
             timers,
             errors,

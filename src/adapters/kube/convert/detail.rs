@@ -40,7 +40,7 @@ pub fn snapshot(
     events: &[Value],
 ) -> DetailSnapshot {
     snapshot_at(
-        Utc::now(),
+        crate::adapters::clock::now(),
         workload,
         replica_sets,
         pods,
