@@ -359,3 +359,83 @@ async fn an_unreachable_api_server_fails_identity_and_skips_the_cluster_checks()
     );
     assert_eq!(run.code, 3, "{}", run.stdout);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flag_backends_are_listed_validated_and_reached_or_fail_with_the_reason() {
+    let sim = casino().await;
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let (kc, cfg) = files(&sim, dir.path(), "", &audit);
+    let token = dir.path().join("unleash.token");
+    std::fs::write(&token, "*:*.not-a-real-token\n").unwrap();
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text.push_str(&format!(
+        "\n[flags.flagd]\nenabled = true\n\n[flags.unleash]\nurl = \"http://127.0.0.1:{}\"\ntoken_file = \"{}\"\nproject = \"default\"\n",
+        closed_port(),
+        token.display()
+    ));
+    std::fs::write(&cfg, text).unwrap();
+    let cfg = cfg.to_str().unwrap();
+
+    let run = shipdeck(dir.path(), &kc, &["--config", cfg, "check"]).await;
+    let flags: Vec<&str> = run
+        .checks()
+        .into_iter()
+        .filter(|l| l.contains(" flags: "))
+        .collect();
+    assert_eq!(flags.len(), 2, "one line per backend: {}", run.stdout);
+    assert!(
+        flags[0].starts_with("✔ flags: flagd: 4 flag(s) in 1 definition(s), all valid"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        flags[1].starts_with("✖ flags: unleash: "),
+        "an unreachable Unleash fails: {}",
+        run.stdout
+    );
+    assert_eq!(run.code as usize, run.failed().len());
+
+    // A definition that does not validate: named, and the check fails.
+    let c = client(&sim, "sim-operator").await;
+    let cms: Api<k8s_openapi::api::core::v1::ConfigMap> = Api::namespaced(c.clone(), "casino-prod");
+    let mut cm = cms.get("flags").await.unwrap();
+    let data = cm.data.as_mut().unwrap();
+    let doc = data.get("flags.flagd.json").unwrap().replacen(
+        "\"defaultVariant\": \"off\"",
+        "\"defaultVariant\": 7",
+        1,
+    );
+    data.insert("flags.flagd.json".into(), doc);
+    cms.replace("flags", &Default::default(), &cm)
+        .await
+        .unwrap();
+    let run = shipdeck(dir.path(), &kc, &["--config", cfg, "check"]).await;
+    let flagd = run
+        .checks()
+        .into_iter()
+        .find(|l| l.contains(" flags: flagd"))
+        .unwrap()
+        .to_string();
+    assert!(
+        flagd.starts_with("✖ flags: flagd: ") && flagd.contains("invalid definition(s)"),
+        "{}",
+        run.stdout
+    );
+    assert!(flagd.contains("new-slot-ui (casino-prod/flags)"), "{flagd}");
+    assert!(flagd.contains("(casino-prod/flags)"), "{flagd}");
+
+    // Refused by RBAC: said as the verb that was refused.
+    common::sim::fault(
+        &c,
+        serde_json::json!({"kind": "forbidden", "identity": "sim-operator", "resource": "configmaps"}),
+    )
+    .await;
+    let run = shipdeck(dir.path(), &kc, &["--config", cfg, "check"]).await;
+    assert!(
+        run.stdout
+            .contains("✖ flags: flagd: forbidden: list configmaps in namespace casino-prod"),
+        "{}",
+        run.stdout
+    );
+}

@@ -20,7 +20,9 @@ pub(super) const CHECK_HELP: &str = "Checks, in order:
   prometheus  [prometheus] url answers a query (not configured passes: metrics are off),
               then each query template returns data for every Argo rollout in flight
               (status.currentPodHash differs from status.stableRS)
-  flags       feature-flag backends (none exists in this build yet)
+  flags       [flags.flagd]: every flagd definition (ConfigMaps, FeatureFlags) in scope
+              lists and validates (an invalid one fails: it cannot be toggled);
+              [flags.unleash]: the server answers with the token and project
   audit       the audit file's folder can be created and the file opened for append
 A check that cannot run (no cluster; API server or Prometheus unreachable) is one failed line.
 

@@ -27,6 +27,8 @@ use super::{session, tokio_runtime};
 
 #[path = "check_cluster.rs"]
 mod cluster;
+#[path = "check_flags.rs"]
+mod flags;
 #[path = "check_prom.rs"]
 mod prom;
 #[path = "check_report.rs"]
@@ -163,7 +165,10 @@ async fn collect(
         Some(p) => out.extend(prom::checks(&p.loaded.config, cluster).await),
         None => out.push(Check::fail("prometheus", NO_CONFIG)),
     }
-    out.push(Check::pass("flags", "no flag backend configured"));
+    match prepared {
+        Some(p) => out.extend(flags::checks(&p.loaded.config, cluster).await),
+        None => out.push(Check::fail("flags", NO_CONFIG)),
+    }
     out.push(match prepared {
         Some(p) => audit(&p.audit_path),
         None => Check::fail("audit", NO_CONFIG),

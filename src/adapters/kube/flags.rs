@@ -49,16 +49,16 @@ pub enum FlagEvent {
     Source { name: &'static str, state: String },
 }
 
-struct Kind {
-    name: &'static str,
-    group: &'static str,
-    version: &'static str,
-    kind: &'static str,
-    plural: &'static str,
-    parse: fn(&Value) -> Vec<Flag>,
+pub(super) struct Kind {
+    pub(super) name: &'static str,
+    pub(super) group: &'static str,
+    pub(super) version: &'static str,
+    pub(super) kind: &'static str,
+    pub(super) plural: &'static str,
+    pub(super) parse: fn(&Value) -> Vec<Flag>,
 }
 
-const KINDS: [Kind; 2] = [
+pub(super) const KINDS: [Kind; 2] = [
     Kind {
         name: CONFIG_MAPS,
         group: "",
@@ -97,7 +97,7 @@ fn status_code(e: &watcher::Error) -> Option<u16> {
 }
 
 /// Whether the API server serves `FeatureFlag`s (`None`: could not tell).
-async fn served(client: &kube::Client, k: &Kind) -> Option<bool> {
+pub(super) async fn served(client: &kube::Client, k: &Kind) -> Option<bool> {
     if k.group.is_empty() {
         return Some(true);
     }

@@ -4,6 +4,7 @@ pub mod actions;
 pub mod convert;
 pub mod detail;
 pub mod flags;
+pub mod flags_list;
 pub mod identity;
 pub mod kubeconfig;
 pub mod rbac;
