@@ -18,7 +18,7 @@ users: [{name: u, user: {token: t}}]
 KC
 # The wrapper writes its PID, then execs shipdeck in its place: that PID is shipdeck's.
 tmux -S "$dir/sock" -f /dev/null new-session -d -x 120 -y 36 \
-  "echo \$\$ > $dir/pid; exec env KUBECONFIG=$dir/kubeconfig HOME=$dir LANG=C.UTF-8 $PWD/target/release/shipdeck --log-file $dir/log"
+  "echo \$\$ > $dir/pid; exec env KUBECONFIG=$dir/kubeconfig HOME=$dir LANG=C.UTF-8 ${CARGO_TARGET_DIR:-$PWD/target}/release/shipdeck --log-file $dir/log"
 for _ in $(seq 50); do
   [ -s "$dir/pid" ] && break
   sleep 0.1
