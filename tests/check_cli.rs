@@ -163,7 +163,13 @@ async fn an_operator_passes_every_check_and_every_template_has_data() {
         .collect();
     assert_eq!(templates.len(), 4, "{}", run.stdout);
     assert!(templates.iter().all(|l| l.contains("casino-prod/")));
-    assert!(run.stdout.contains("✔ flags: no flag backend configured"));
+    // [flags.flagd] is on by default: the casino's ConfigMap is listed and validated.
+    assert!(
+        run.stdout
+            .contains("✔ flags: flagd: 4 flag(s) in 1 definition(s), all valid"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("✔ audit: "), "{}", run.stdout);
     assert!(
         !audit.exists(),
@@ -328,12 +334,17 @@ async fn without_a_kubeconfig_the_cluster_checks_are_skipped_as_failures_in_asci
         );
     }
     assert!(lines.contains(&"OK prometheus: not configured: metrics and alerts are off"));
+    // flagd (on by default) reads the cluster too.
+    assert!(
+        lines.contains(&"FAIL flags: flagd: skipped: no cluster"),
+        "{stdout}"
+    );
     let failed = lines.iter().filter(|l| l.starts_with("FAIL ")).count();
-    assert_eq!(failed, 4, "{stdout}");
-    assert_eq!(out.status.code(), Some(4));
+    assert_eq!(failed, 5, "{stdout}");
+    assert_eq!(out.status.code(), Some(5));
     assert_eq!(
         lines.last().copied(),
-        Some(format!("{} checks, 4 failed", lines.len() - 1).as_str())
+        Some(format!("{} checks, 5 failed", lines.len() - 1).as_str())
     );
 }
 
@@ -354,10 +365,11 @@ async fn an_unreachable_api_server_fails_identity_and_skips_the_cluster_checks()
         &failed[1..],
         [
             "✖ crds: skipped: API server unreachable",
-            "✖ rbac: skipped: API server unreachable"
+            "✖ rbac: skipped: API server unreachable",
+            "✖ flags: flagd: skipped: API server unreachable"
         ]
     );
-    assert_eq!(run.code, 3, "{}", run.stdout);
+    assert_eq!(run.code, 4, "{}", run.stdout);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

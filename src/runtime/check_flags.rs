@@ -19,7 +19,7 @@ pub async fn checks(config: &Config, cluster: Cluster<'_>) -> Vec<Check> {
     let mut out = Vec::new();
     if flagd {
         out.push(match cluster {
-            Err(reason) => Check::fail(NAME, format!("flagd: skipped: {reason}")),
+            Err(reason) => Check::fail(NAME, format!("flagd: {reason}")),
             Ok((client, scope)) => match flags_list::list(client, scope).await {
                 Err(e) => Check::fail(NAME, format!("flagd: {e}")),
                 Ok(s) if !s.invalid.is_empty() => Check::fail(
