@@ -229,14 +229,22 @@ impl Objects {
     }
 
     /// Rollouts in flight whose stable ReplicaSet has not been fetched: (set key, rollout).
+    /// Scans every rollout: for a resync; a watch event checks its own object only
+    /// ([`Objects::missing_stable_set`]).
     pub fn rollouts_missing_stable_sets(&self) -> Vec<((String, String), String)> {
         self.by_ns
             .iter()
             .filter(|((src, _), _)| *src == ROLLOUTS)
             .flat_map(|(_, m)| m.values())
-            .filter_map(|r| stable_set_name(r).map(|k| (k, s(r, "/metadata/name").to_string())))
-            .filter(|(k, _)| !self.stable_sets.contains_key(k))
+            .filter_map(|r| self.missing_stable_set(r))
             .collect()
+    }
+
+    /// The stable ReplicaSet this rollout (in flight) needs and that has not been fetched.
+    pub fn missing_stable_set(&self, rollout: &Value) -> Option<((String, String), String)> {
+        let key = stable_set_name(rollout)?;
+        (!self.stable_sets.contains_key(&key))
+            .then(|| (key, s(rollout, "/metadata/name").to_string()))
     }
 
     /// Every row, and remembers them as sent.

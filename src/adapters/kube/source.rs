@@ -168,6 +168,8 @@ pub async fn run(
         }
         let mut diff = RowDiff::default();
         let mut resync = false;
+        // Stable ReplicaSets the batch's rollouts need (all rollouts are scanned on a resync).
+        let mut candidates: Vec<((String, String), String)> = Vec::new();
         for (i, ns, ev) in batch {
             let k = &KINDS[i];
             let now = crate::adapters::clock::now();
@@ -197,6 +199,11 @@ pub async fn run(
                         }
                         WatchEvent::Apply(o) => {
                             let o = to_json(o);
+                            if k.source == ROLLOUTS
+                                && let Some(c) = objects.missing_stable_set(&o)
+                            {
+                                candidates.push(c);
+                            }
                             let old = objects.put(k.source, o.clone());
                             if synced {
                                 diff.merge(objects.diff(&objects.affected(
@@ -234,13 +241,14 @@ pub async fn run(
         }
         // Rollouts in flight whose stable images are unknown: fetch their stable ReplicaSet
         // once (one GET per stable hash; its template never changes).
-        let wanted: Vec<((String, String), String)> = objects
-            .rollouts_missing_stable_sets()
-            .into_iter()
-            .filter(|(key, _)| !asked.contains(key))
-            .collect();
-        for key in wanted.iter().map(|(k, _)| k.clone()) {
-            asked.insert(key);
+        if resync {
+            candidates = objects.rollouts_missing_stable_sets();
+        }
+        let mut wanted: Vec<((String, String), String)> = Vec::new();
+        for (key, rollout) in candidates {
+            if asked.insert(key.clone()) {
+                wanted.push((key, rollout));
+            }
         }
         let fetched: Vec<_> = futures::stream::iter(wanted)
             .map(|(key, rollout)| {
