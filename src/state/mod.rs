@@ -14,6 +14,7 @@ mod keys;
 pub mod metrics;
 pub mod palette;
 pub mod rollback;
+mod rollout_order;
 pub mod rollouts;
 pub mod safety;
 mod screen_keys;

@@ -1,12 +1,12 @@
 //! The overview's list: rows, sort, filter, the pinned "needs attention" group and the
 //! selection (kept by key, so it survives resyncs and re-sorting).
 
-use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 
 use crate::domain::rollout::{Attention, ControllerKind, Phase, RolloutKey, RolloutRow};
 
 use super::event::RowId;
+use super::rollout_order::{FilterTerms, compare, pinned_order, same_place};
 
 /// The source a row comes from (`rollouts`, `canaries`, `deployments`).
 pub fn source_of(kind: ControllerKind) -> &'static str {
@@ -73,8 +73,10 @@ pub struct RolloutList {
     alerting: HashSet<RolloutKey>,
     /// The attention a row had before an alert displaced it (restored when it clears).
     displaced: HashMap<RolloutKey, Option<Attention>>,
-    /// `(namespace, name)` of services configured critical.
-    critical: HashSet<(String, String)>,
+    /// Names of services configured critical, by namespace.
+    critical: HashMap<String, HashSet<String>>,
+    /// Where each source object's row is in `rows`.
+    index: HashMap<RowId, usize>,
 }
 
 impl Default for RolloutList {
@@ -89,7 +91,8 @@ impl Default for RolloutList {
             loaded: false,
             alerting: HashSet::new(),
             displaced: HashMap::new(),
-            critical: HashSet::new(),
+            critical: HashMap::new(),
+            index: HashMap::new(),
         }
     }
 }
@@ -100,48 +103,74 @@ impl RolloutList {
     pub fn replace(&mut self, rows: Vec<RolloutRow>) {
         let pos = self.cursor().unwrap_or(0);
         self.rows = rows;
-        self.after_change(pos);
+        self.reindex();
+        self.apply_overlays();
+        self.after_change(pos, true);
     }
 
-    /// Adds or replaces rows (by source object), keeping the selection.
+    /// Adds or replaces rows (by source object), keeping the selection. The order is
+    /// computed again only when a row was added or changed what places or filters it.
     pub fn upsert(&mut self, rows: Vec<RolloutRow>) {
         let pos = self.cursor().unwrap_or(0);
+        let mut moved = false;
         for row in rows {
             let id = row_id(&row);
-            match self.rows.iter().position(|r| row_id(r) == id) {
+            match self.index.get(&id).copied() {
                 Some(i) => {
                     if self.selected.as_ref() == Some(&self.rows[i].key) {
                         self.selected = Some(row.key.clone());
                     }
-                    self.rows[i] = row;
+                    let old = std::mem::replace(&mut self.rows[i], row);
+                    self.overlay(i);
+                    moved |= !same_place(self.sort, &old, &self.rows[i]);
                 }
-                None => self.rows.push(row),
+                None => {
+                    self.rows.push(row);
+                    let i = self.rows.len() - 1;
+                    self.index.insert(id, i);
+                    self.overlay(i);
+                    moved = true;
+                }
             }
         }
-        self.after_change(pos);
+        self.after_change(pos, moved);
     }
 
     /// Removes rows by source object, keeping the selection where it was.
     pub fn remove(&mut self, ids: &[RowId]) {
         let pos = self.cursor().unwrap_or(0);
-        self.rows.retain(|r| !ids.contains(&row_id(r)));
-        self.after_change(pos);
+        let gone: HashSet<&RowId> = ids.iter().collect();
+        self.rows.retain(|r| !gone.contains(&row_id(r)));
+        self.reindex();
+        self.after_change(pos, true);
     }
 
     /// Forgets every row (another context or namespace set).
     pub fn clear(&mut self) {
         self.rows.clear();
+        self.index.clear();
         self.loaded = false;
         self.recompute();
         self.selected = None;
     }
 
-    /// After rows changed: recompute the order and keep the selection on its rollout, or at
-    /// the position it had (`pos`, taken before the change) when its row is gone.
-    fn after_change(&mut self, pos: usize) {
+    fn reindex(&mut self) {
+        self.index = self
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (row_id(r), i))
+            .collect();
+    }
+
+    /// After rows changed: recompute the order (when `moved`) and keep the selection on its
+    /// rollout, or at the position it had (`pos`, taken before the change) when its row is
+    /// gone.
+    fn after_change(&mut self, pos: usize, moved: bool) {
         self.loaded = true;
-        self.apply_overlays();
-        self.recompute();
+        if moved {
+            self.recompute();
+        }
         let still_there = self
             .selected
             .as_ref()
@@ -172,26 +201,38 @@ impl RolloutList {
 
     /// Services configured critical (`[[services]] critical = true`).
     pub fn set_critical(&mut self, services: HashSet<(String, String)>) {
-        self.critical = services;
+        self.critical.clear();
+        for (ns, name) in services {
+            self.critical.entry(ns).or_default().insert(name);
+        }
         self.apply_overlays();
     }
 
     /// Alert marks and critical services on top of what the converters said.
     fn apply_overlays(&mut self) {
-        for r in &mut self.rows {
-            let firing = self.alerting.contains(&r.key);
-            if firing && r.attention != Some(Attention::AlertFiring) {
-                self.displaced.insert(r.key.clone(), r.attention);
-                r.attention = Some(Attention::AlertFiring);
-            } else if !firing && let Some(before) = self.displaced.remove(&r.key) {
-                r.attention = before;
-            }
-            if self
-                .critical
-                .contains(&(r.key.namespace.clone(), r.key.name.clone()))
-            {
-                r.critical = true;
-            }
+        for i in 0..self.rows.len() {
+            self.overlay(i);
+        }
+    }
+
+    /// The overlays of one row.
+    fn overlay(&mut self, i: usize) {
+        let Some(r) = self.rows.get_mut(i) else {
+            return;
+        };
+        let firing = self.alerting.contains(&r.key);
+        if firing && r.attention != Some(Attention::AlertFiring) {
+            self.displaced.insert(r.key.clone(), r.attention);
+            r.attention = Some(Attention::AlertFiring);
+        } else if !firing && let Some(before) = self.displaced.remove(&r.key) {
+            r.attention = before;
+        }
+        if self
+            .critical
+            .get(&r.key.namespace)
+            .is_some_and(|names| names.contains(&r.key.name))
+        {
+            r.critical = true;
         }
     }
 
@@ -202,7 +243,15 @@ impl RolloutList {
 
     /// The row of a rollout, visible or not.
     pub fn get(&self, key: &RolloutKey) -> Option<&RolloutRow> {
-        self.rows.iter().find(|r| &r.key == key)
+        let id = RowId {
+            source: source_of(key.kind),
+            namespace: key.namespace.clone(),
+            name: key.name.clone(),
+        };
+        self.index
+            .get(&id)
+            .and_then(|i| self.rows.get(*i))
+            .filter(|r| &r.key == key)
     }
 
     /// The row named `name` (tests).
@@ -313,9 +362,13 @@ impl RolloutList {
 
     fn recompute(&mut self) {
         let terms = FilterTerms::parse(&self.filter);
-        let mut idx: Vec<usize> = (0..self.rows.len())
-            .filter(|i| terms.matches(&self.rows[*i]))
-            .collect();
+        let mut idx: Vec<usize> = if terms.is_empty() {
+            (0..self.rows.len()).collect()
+        } else {
+            (0..self.rows.len())
+                .filter(|i| terms.matches(&self.rows[*i]))
+                .collect()
+        };
         let sort = self.sort;
         let rows = &self.rows;
         idx.sort_by(|a, b| {
@@ -327,85 +380,5 @@ impl RolloutList {
         });
         self.pinned = idx.iter().filter(|i| rows[**i].needs_attention()).count();
         self.visible = idx;
-    }
-}
-
-/// A `/` filter: space-separated terms, all of which must match. `ns:<prefix>`,
-/// `status:<phase prefix>` (or `status:attention`), `kind:<prefix>` (canary, bluegreen,
-/// flagger, deploy); any other word is a substring of namespace/name, kind, phase or
-/// versions. Case does not matter.
-#[derive(Debug, Default)]
-struct FilterTerms {
-    ns: Vec<String>,
-    status: Vec<String>,
-    kind: Vec<String>,
-    words: Vec<String>,
-}
-
-impl FilterTerms {
-    fn parse(filter: &str) -> Self {
-        let mut t = Self::default();
-        for word in filter.to_lowercase().split_whitespace() {
-            match word.split_once(':') {
-                Some(("ns", v)) => t.ns.push(v.to_string()),
-                Some(("status", v)) => t.status.push(v.to_string()),
-                Some(("kind", v)) => t.kind.push(v.to_string()),
-                _ => t.words.push(word.to_string()),
-            }
-        }
-        t
-    }
-
-    fn matches(&self, r: &RolloutRow) -> bool {
-        let phase = r.phase.label().to_lowercase();
-        self.ns
-            .iter()
-            .all(|n| r.key.namespace.to_lowercase().starts_with(n.as_str()))
-            && self.status.iter().all(|s| {
-                phase.starts_with(s.as_str())
-                    || (s == "attention" && r.needs_attention())
-                    || (s == "invalid" && r.invalid.is_some())
-            })
-            && self
-                .kind
-                .iter()
-                .all(|k| r.key.kind.label().starts_with(k.as_str()))
-            && (self.words.is_empty() || {
-                let hay = r.haystack();
-                self.words.iter().all(|w| hay.contains(w.as_str()))
-            })
-    }
-}
-
-/// Within the pinned group, the most urgent reason first.
-fn pinned_order(a: &RolloutRow, b: &RolloutRow) -> Ordering {
-    if a.needs_attention() && b.needs_attention() {
-        a.attention.cmp(&b.attention)
-    } else {
-        Ordering::Equal
-    }
-}
-
-fn compare(sort: SortKey, a: &RolloutRow, b: &RolloutRow) -> Ordering {
-    let by_ns_name = || {
-        a.key
-            .namespace
-            .cmp(&b.key.namespace)
-            .then_with(|| a.key.name.cmp(&b.key.name))
-            .then_with(|| a.key.kind.cmp(&b.key.kind))
-    };
-    match sort {
-        SortKey::Namespace => by_ns_name(),
-        SortKey::Name => a.key.name.cmp(&b.key.name).then_with(by_ns_name),
-        SortKey::Phase => a.phase.cmp(&b.phase).then_with(by_ns_name),
-        // Newest change first; rows without a time go last.
-        SortKey::Age => match (a.since, b.since) {
-            (Some(x), Some(y)) => y.cmp(&x),
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => Ordering::Equal,
-        }
-        .then_with(by_ns_name),
-        SortKey::Kind => a.key.kind.cmp(&b.key.kind).then_with(by_ns_name),
     }
 }
