@@ -10,6 +10,7 @@ use crate::adapters::kube::{KubeTarget, release};
 use crate::adapters::metrics_jobs;
 use crate::adapters::prometheus::PromClient;
 use crate::domain::metrics::templates::QuerySet;
+use crate::domain::rollout::ControllerKind;
 use crate::state::Event;
 use crate::state::metrics::{MetricsRequest, RangeRequest, ReleaseAnswer, ReleaseRequest};
 
@@ -21,6 +22,7 @@ use super::session;
 pub struct MetricsExec {
     pub prom: Option<(PromClient, Arc<QuerySet>)>,
     kube: Arc<OnceCell<kube::Client>>,
+    releases: Arc<release::Releases>,
 }
 
 impl MetricsExec {
@@ -28,12 +30,14 @@ impl MetricsExec {
         Self {
             prom: prom.map(|(c, q)| (c, Arc::new(q))),
             kube: Arc::new(OnceCell::new()),
+            releases: Arc::new(release::Releases::new()),
         }
     }
 
     /// Another kube context: release lookups need a new client.
     pub fn forget_kube(&mut self) {
         self.kube = Arc::new(OnceCell::new());
+        self.releases = Arc::new(release::Releases::new());
     }
 
     pub fn query(&self, req: MetricsRequest, events: mpsc::Sender<Event>) {
@@ -68,13 +72,27 @@ impl MetricsExec {
 
     pub fn release(&self, req: ReleaseRequest, target: KubeTarget, events: mpsc::Sender<Event>) {
         let cell = self.kube.clone();
+        let releases = self.releases.clone();
+        let asked = std::time::Instant::now();
         tokio::spawn(async move {
             let client = cell
                 .get_or_try_init(|| async { session::client_for(&target).await })
                 .await
                 .cloned();
             let result = match client {
-                Ok(c) => release::fetch(c, &req.key.namespace, &req.owner).await,
+                Ok(c) => {
+                    let argo = matches!(
+                        req.key.kind,
+                        ControllerKind::ArgoCanary | ControllerKind::ArgoBlueGreen
+                    );
+                    let q = release::Question {
+                        namespace: &req.key.namespace,
+                        owner: &req.owner,
+                        asked,
+                        pod_hash: argo.then_some(req.revision.as_str()),
+                    };
+                    releases.lookup(c, &q).await
+                }
                 Err(e) => Err(format!("cannot connect: {e}")),
             };
             if let Err(e) = &result {

@@ -1,6 +1,7 @@
 //! `scale`: a fleet. N workloads across K namespaces (seven in ten canary Rollouts, two
 //! blue-green Rollouts, one Deployment), recorded with a status and frozen so the
-//! controllers leave them alone; M of the canaries are in flight (paused at 20 %) and expose
+//! controllers leave them alone, created weeks ago (so the healthy ones are long past their
+//! promotion); M of the canaries are in flight (paused at 20 %) and expose
 //! per-track metrics; `churn` status changes per second, for CPU measurements.
 
 use serde_json::{Value, json};
@@ -53,6 +54,8 @@ pub fn objects(o: &ScaleOptions) -> (Vec<Value>, Vec<(String, String)>) {
             _ => canary_rollout(&ns, &name, &img, 3, steps.clone(), i % 97 == 0),
         };
         obj["metadata"]["labels"][FROZEN] = json!("true");
+        // An established fleet: created (and last promoted) weeks ago, a minute apart.
+        obj["metadata"]["creationTimestamp"] = json!(created(i));
         let canary = i % 10 < 7;
         let flying = canary && inflight.len() < o.inflight;
         obj["status"] = status(i, &obj, flying);
@@ -62,6 +65,13 @@ pub fn objects(o: &ScaleOptions) -> (Vec<Value>, Vec<(String, String)>) {
         out.push(obj);
     }
     (out, inflight)
+}
+
+/// 2026-11-01T00:00:00Z plus `i` minutes (within four weeks).
+fn created(i: usize) -> String {
+    let minutes = (i % (28 * 24 * 60)) as i64;
+    let t = chrono::DateTime::from_timestamp(1_793_491_200 + minutes * 60, 0).unwrap_or_default();
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 fn status(i: usize, obj: &Value, flying: bool) -> Value {
