@@ -85,9 +85,15 @@ pub async fn run(mut launch: Launch) -> std::io::Result<Exit> {
     let frame_gap = Duration::from_millis(1000 / u64::from(launch.max_fps.max(1)));
     let mut last_frame: Option<Instant> = None;
     let mut shown_rows = usize::MAX;
+    // A key was handled since the last frame: its answer is drawn at once, whatever the
+    // cap (the cap paces watch events and ticks; the keys of one burst are handled first).
+    let mut key_waiting = false;
     let exit = loop {
-        // Draw when something changed and the frame cap allows it.
-        if launch.state.dirty && last_frame.is_none_or(|t| t.elapsed() >= frame_gap) {
+        // Draw when something changed and the frame cap allows it (or a key waits).
+        if launch.state.dirty
+            && (key_waiting || last_frame.is_none_or(|t| t.elapsed() >= frame_gap))
+        {
+            key_waiting = false;
             guard
                 .terminal()?
                 .draw(|f| crate::ui::render(&launch.state, &launch.theme, f))?;
@@ -113,6 +119,7 @@ pub async fn run(mut launch: Launch) -> std::io::Result<Exit> {
                     while let Ok(ev) = keys.try_recv() {
                         handle(&mut launch, ev);
                     }
+                    key_waiting = true;
                 }
                 None => break Exit::InputClosed,
             },
