@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::{Check, Cluster, cluster};
 use crate::adapters::prometheus::{PromClient, PromError};
 use crate::config::Config;
-use crate::domain::metrics::templates::{QuerySet, attribute, render};
+use crate::domain::metrics::templates::{Attributor, QuerySet, render};
 use crate::domain::metrics::{MetricKind, MetricTarget};
 use crate::domain::scope::NamespaceScope;
 
@@ -101,8 +101,9 @@ async fn template(
         );
     }
     let mut seen = vec![false; targets.len()];
+    let by = Attributor::new(&set.identity, targets);
     for s in &series {
-        for (i, _) in attribute(s, &set.identity, targets) {
+        for (i, _) in by.attribute(s) {
             if let Some(slot) = seen.get_mut(i) {
                 *slot = true;
             }

@@ -105,7 +105,7 @@ fn parse_data(data: Option<&Value>) -> Result<QueryData, String> {
     match result_type {
         "vector" => series_list(result, "value", false).map(QueryData::Vector),
         "matrix" => series_list(result, "values", true).map(QueryData::Matrix),
-        "scalar" => sample(result, "data.result").map(QueryData::Scalar),
+        "scalar" => sample(result, &|| "data.result".to_string()).map(QueryData::Scalar),
         "string" => {
             let pair = result.as_array().filter(|a| a.len() == 2);
             match pair.map(|a| (a[0].as_f64(), &a[1])) {
@@ -132,57 +132,68 @@ fn series_list(result: &Value, key: &str, many: bool) -> Result<Vec<Series>, Str
         .iter()
         .enumerate()
         .map(|(i, item)| {
-            let at = format!("data.result[{i}]");
+            // Paths in error messages are built only when there is an error.
+            let at = || format!("data.result[{i}]");
             let obj = item
                 .as_object()
-                .ok_or_else(|| format!("{at} is not an object"))?;
+                .ok_or_else(|| format!("{} is not an object", at()))?;
             let labels = labels(obj, &at)?;
+            let values = || format!("{}.{key}", at());
             let samples = match obj.get(key) {
-                Some(v) if many => samples(v, &format!("{at}.{key}"))?,
-                Some(v) => vec![sample(v, &format!("{at}.{key}"))?],
+                Some(v) if many => samples(v, &values)?,
+                Some(v) => vec![sample(v, &values)?],
                 None if obj.contains_key("histogram") || obj.contains_key("histograms") => {
                     return Err(format!(
-                        "{at} is a native histogram (not supported; query a quantile instead)"
+                        "{} is a native histogram (not supported; query a quantile instead)",
+                        at()
                     ));
                 }
-                None => return Err(format!("{at}.{key} is missing")),
+                None => return Err(format!("{} is missing", values())),
             };
             Ok(Series { labels, samples })
         })
         .collect()
 }
 
-fn labels(obj: &Map<String, Value>, at: &str) -> Result<BTreeMap<String, String>, String> {
+fn labels(
+    obj: &Map<String, Value>,
+    at: &dyn Fn() -> String,
+) -> Result<BTreeMap<String, String>, String> {
     match obj.get("metric") {
         None | Some(Value::Null) => Ok(BTreeMap::new()),
         Some(Value::Object(m)) => m
             .iter()
             .map(|(k, v)| match v {
                 Value::String(s) => Ok((k.clone(), s.clone())),
-                _ => Err(format!("{at}.metric.{k} is not a string")),
+                _ => Err(format!("{}.metric.{k} is not a string", at())),
             })
             .collect(),
-        Some(_) => Err(format!("{at}.metric is not an object")),
+        Some(_) => Err(format!("{}.metric is not an object", at())),
     }
 }
 
-fn samples(v: &Value, at: &str) -> Result<Vec<Sample>, String> {
+fn samples(v: &Value, at: &dyn Fn() -> String) -> Result<Vec<Sample>, String> {
     v.as_array()
-        .ok_or_else(|| format!("{at} is not an array"))?
+        .ok_or_else(|| format!("{} is not an array", at()))?
         .iter()
         .enumerate()
-        .map(|(i, s)| sample(s, &format!("{at}[{i}]")))
+        .map(|(i, s)| sample(s, &|| format!("{}[{i}]", at())))
         .collect()
 }
 
 /// `[1732600000.123, "0.99"]`.
-fn sample(v: &Value, at: &str) -> Result<Sample, String> {
-    let shape = || format!("{at} is not [time, \"value\"]");
+fn sample(v: &Value, at: &dyn Fn() -> String) -> Result<Sample, String> {
+    let shape = || format!("{} is not [time, \"value\"]", at());
     let pair = v.as_array().filter(|a| a.len() == 2).ok_or_else(shape)?;
     let t = pair[0].as_f64().ok_or_else(shape)?;
     let text = pair[1].as_str().ok_or_else(shape)?;
-    let v = sample_value(text)
-        .ok_or_else(|| format!("{at}[1] \"{}\" is not a number", excerpt(text.as_bytes())))?;
+    let v = sample_value(text).ok_or_else(|| {
+        format!(
+            "{}[1] \"{}\" is not a number",
+            at(),
+            excerpt(text.as_bytes())
+        )
+    })?;
     Ok(Sample { t, v })
 }
 

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::prom::{Sample, Series};
-use super::templates::{IdentityLabels, attribute};
+use super::templates::{Attributor, IdentityLabels, attribute};
 use super::{MetricKind, MetricTarget, Side, SideValues};
 use crate::domain::rollout::RolloutKey;
 
@@ -28,9 +28,10 @@ pub fn fold_instant(
     identity: &IdentityLabels,
     targets: &[MetricTarget],
 ) {
+    let by = Attributor::new(identity, targets);
     for s in series {
         let Some(v) = s.last() else { continue };
-        for (i, side) in attribute(s, identity, targets) {
+        for (i, side) in by.attribute(s) {
             let Some(t) = targets.get(i) else { continue };
             let sides = into.entry(t.key.clone()).or_default();
             let values = &mut sides[slot(side)];

@@ -28,6 +28,8 @@
 //! the closing quote or the end of the template (`"{namespaces"`) is an unclosed
 //! placeholder. `#` outside a string starts a PromQL comment (to the end of the line).
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::prom::Series;
@@ -254,6 +256,52 @@ pub fn attribute(
         .enumerate()
         .filter_map(|(i, t)| side_of(series, identity, t).map(|s| (i, s)))
         .collect()
+}
+
+/// [`attribute`] for many series against the same targets: the targets are indexed by
+/// namespace once (every identity matches the namespace label first), so each series is
+/// compared with the targets of its namespace only.
+pub struct Attributor<'a> {
+    identity: &'a IdentityLabels,
+    targets: &'a [MetricTarget],
+    by_ns: HashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> Attributor<'a> {
+    pub fn new(identity: &'a IdentityLabels, targets: &'a [MetricTarget]) -> Self {
+        let mut by_ns: HashMap<&'a str, Vec<usize>> = HashMap::new();
+        for (i, t) in targets.iter().enumerate() {
+            by_ns.entry(t.key.namespace.as_str()).or_default().push(i);
+        }
+        Self {
+            identity,
+            targets,
+            by_ns,
+        }
+    }
+
+    /// The same answer as [`attribute`], in the same order.
+    pub fn attribute(&self, series: &Series) -> Vec<(usize, Side)> {
+        let ns = match self.identity {
+            IdentityLabels::Track { namespace, .. }
+            | IdentityLabels::Service { namespace, .. }
+            | IdentityLabels::Hash { namespace, .. } => namespace,
+        };
+        let Some(candidates) = series
+            .labels
+            .get(ns)
+            .and_then(|v| self.by_ns.get(v.as_str()))
+        else {
+            return Vec::new();
+        };
+        candidates
+            .iter()
+            .filter_map(|&i| {
+                let t = self.targets.get(i)?;
+                side_of(series, self.identity, t).map(|s| (i, s))
+            })
+            .collect()
+    }
 }
 
 fn side_of(series: &Series, identity: &IdentityLabels, t: &MetricTarget) -> Option<Side> {

@@ -228,14 +228,22 @@ fn format_window_writes_prometheus_durations() {
     }
 }
 
+/// [`attribute`], checked against the [`Attributor`] that indexes targets by namespace.
+fn both(s: &Series, id: &IdentityLabels, targets: &[MetricTarget]) -> Vec<(usize, Side)> {
+    let plain = attribute(s, id, targets);
+    assert_eq!(Attributor::new(id, targets).attribute(s), plain, "{s:?}");
+    plain
+}
+
 #[test]
 fn track_identity_attributes_by_namespace_rollout_and_track() {
     let id = IdentityLabels::default_for("track").unwrap();
     let targets = [
         target("casino-prod", "payments"),
         target("casino-prod", "wallet"),
+        target("casino-dev", "payments"),
     ];
-    let at = |labels: &[(&str, &str)]| attribute(&series(labels), &id, &targets);
+    let at = |labels: &[(&str, &str)]| both(&series(labels), &id, &targets);
     let s = |r, t| at(&[("namespace", "casino-prod"), ("rollout", r), ("track", t)]);
     assert_eq!(s("payments", "canary"), [(0, Side::Canary)]);
     assert_eq!(s("wallet", "stable"), [(1, Side::Stable)]);
@@ -248,6 +256,14 @@ fn track_identity_attributes_by_namespace_rollout_and_track() {
             ("track", "canary")
         ]),
         []
+    );
+    assert_eq!(
+        at(&[
+            ("namespace", "casino-dev"),
+            ("rollout", "payments"),
+            ("track", "canary")
+        ]),
+        [(2, Side::Canary)]
     );
     assert_eq!(at(&[("rollout", "payments"), ("track", "canary")]), []);
 }
@@ -266,7 +282,7 @@ fn service_identity_attributes_canary_preview_stable_and_active() {
     bg.preview_service = some("checkout-preview");
     let targets = [canary, bg];
     let at = |ns: &str, svc: &str| {
-        attribute(
+        both(
             &series(&[
                 ("destination_service_namespace", ns),
                 ("destination_service_name", svc),
@@ -294,7 +310,7 @@ fn hash_identity_attributes_by_pod_template_hash() {
     promoted.stable_hash = some("111");
     let targets = [t, promoted];
     let at = |ns: &str, h: &str| {
-        attribute(
+        both(
             &series(&[("namespace", ns), ("rollouts_pod_template_hash", h)]),
             &id,
             &targets,
