@@ -147,3 +147,76 @@ async fn a_burst_of_lookups_lists_each_namespace_once_and_a_later_one_lists_agai
 fn hash(r: Result<Option<ReleaseInfo>, String>) -> Option<String> {
     r.unwrap().and_then(|i| i.canary_hash)
 }
+
+/// What the runtime does with one dispatch's release requests: one task per namespace, one
+/// list each, one answer per request.
+#[tokio::test]
+async fn one_dispatch_of_release_requests_lists_each_namespace_once() {
+    use shipdeck::domain::rollout::{ControllerKind, RolloutKey};
+    use shipdeck::runtime::metrics::MetricsExec;
+    use shipdeck::state::Event;
+    use shipdeck::state::metrics::ReleaseRequest;
+
+    let sim = start(vec![]).await;
+    let c = client(&sim, "sim-operator").await;
+    namespace(&c, "shop").await;
+    namespace(&c, "games").await;
+    replica_set(&c, "shop", "cart", "c1").await;
+    replica_set(&c, "shop", "search", "s1").await;
+    replica_set(&c, "games", "slots", "g1").await;
+    let dir = tempfile::tempdir().unwrap();
+    let kc = common::sim::kubeconfig_file(&sim, dir.path());
+    let target =
+        shipdeck::adapters::kube::kubeconfig::resolve(Some(&kc.into_os_string()), None, None)
+            .unwrap();
+    let request = |ns: &str, name: &str, hash: &str| ReleaseRequest {
+        key: RolloutKey {
+            namespace: ns.into(),
+            name: name.into(),
+            kind: ControllerKind::ArgoCanary,
+        },
+        revision: hash.into(),
+        owner: owner(name),
+    };
+    let reqs = vec![
+        request("shop", "cart", "c1"),
+        request("games", "slots", "g1"),
+        request("shop", "search", "s1"),
+        request("shop", "checkout", "x1"),
+        request("games", "poker", "p1"),
+    ];
+    let since = mark(&c).await;
+    let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+    MetricsExec::new(None).releases(reqs, &target, &tx);
+    let mut answers = std::collections::BTreeMap::new();
+    while answers.len() < 5 {
+        let ev = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+            .await
+            .expect("every request is answered")
+            .unwrap();
+        if let Event::Release(a) = ev {
+            answers.insert(a.key.name.clone(), hash(a.result));
+        }
+    }
+    let want: std::collections::BTreeMap<String, Option<String>> = [
+        ("cart", Some("c1")),
+        ("checkout", None),
+        ("poker", None),
+        ("search", Some("s1")),
+        ("slots", Some("g1")),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.map(str::to_string)))
+    .collect();
+    assert_eq!(answers, want);
+    let mut served = lists(&c, since).await;
+    served.sort();
+    assert_eq!(
+        served,
+        [
+            "/apis/apps/v1/namespaces/games/replicasets",
+            "/apis/apps/v1/namespaces/shop/replicasets"
+        ],
+        "five requests, one list per namespace"
+    );
+}

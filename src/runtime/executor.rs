@@ -35,6 +35,8 @@ pub struct Executor {
 
 impl Executor {
     pub fn dispatch(&mut self, commands: Vec<Command>, read_only: bool) {
+        // Release lookups are gathered and sent together (one list per namespace).
+        let mut releases = Vec::new();
         for cmd in commands {
             if cmd.is_mutating() && read_only {
                 tracing::warn!(?cmd, "refused a mutating command in read-only mode");
@@ -109,10 +111,7 @@ impl Executor {
                 },
                 Command::QueryMetrics(req) => self.metrics.query(req, self.events.clone()),
                 Command::QueryRange(req) => self.metrics.range(req, self.events.clone()),
-                Command::FetchRelease(req) => {
-                    self.metrics
-                        .release(req, self.target.clone(), self.events.clone())
-                }
+                Command::FetchRelease(req) => releases.push(req),
                 Command::Bell => super::metrics::bell(),
                 Command::OpenDetail {
                     generation,
@@ -167,6 +166,9 @@ impl Executor {
                     self.events.clone(),
                 ),
             }
+        }
+        if !releases.is_empty() {
+            self.metrics.releases(releases, &self.target, &self.events);
         }
     }
 

@@ -1,6 +1,7 @@
 //! Runs the metrics commands: grouped interval queries, chart range queries, release
 //! lookups, the bell. Each result returns as an event carrying its request id.
 
+use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::sync::Arc;
 
@@ -70,42 +71,65 @@ impl MetricsExec {
         });
     }
 
-    pub fn release(&self, req: ReleaseRequest, target: KubeTarget, events: mpsc::Sender<Event>) {
-        let cell = self.kube.clone();
-        let releases = self.releases.clone();
+    /// Looks up the releases one dispatch asked for: one task per namespace, whose first
+    /// lookup lists the namespace's ReplicaSets and whose others reuse that list
+    /// ([`release::Releases`]); each answer is its own event.
+    pub fn releases(
+        &self,
+        reqs: Vec<ReleaseRequest>,
+        target: &KubeTarget,
+        events: &mpsc::Sender<Event>,
+    ) {
         let asked = std::time::Instant::now();
-        tokio::spawn(async move {
-            let client = cell
-                .get_or_try_init(|| async { session::client_for(&target).await })
-                .await
-                .cloned();
-            let result = match client {
-                Ok(c) => {
-                    let argo = matches!(
-                        req.key.kind,
-                        ControllerKind::ArgoCanary | ControllerKind::ArgoBlueGreen
-                    );
-                    let q = release::Question {
-                        namespace: &req.key.namespace,
-                        owner: &req.owner,
-                        asked,
-                        pod_hash: argo.then_some(req.revision.as_str()),
+        let mut by_ns: BTreeMap<String, Vec<ReleaseRequest>> = BTreeMap::new();
+        for req in reqs {
+            by_ns
+                .entry(req.key.namespace.clone())
+                .or_default()
+                .push(req);
+        }
+        for (_, reqs) in by_ns {
+            let cell = self.kube.clone();
+            let releases = self.releases.clone();
+            let (target, events) = (target.clone(), events.clone());
+            tokio::spawn(async move {
+                let client = cell
+                    .get_or_try_init(|| async { session::client_for(&target).await })
+                    .await
+                    .cloned();
+                for req in reqs {
+                    let result = match &client {
+                        Ok(c) => releases.lookup(c.clone(), &question(&req, asked)).await,
+                        Err(e) => Err(format!("cannot connect: {e}")),
                     };
-                    releases.lookup(c, &q).await
+                    if let Err(e) = &result {
+                        tracing::debug!(error = %e, rollout = %req.key.name, "release lookup failed");
+                    }
+                    let answer = ReleaseAnswer {
+                        key: req.key,
+                        revision: req.revision,
+                        result,
+                    };
+                    if events.send(Event::Release(answer)).await.is_err() {
+                        return;
+                    }
                 }
-                Err(e) => Err(format!("cannot connect: {e}")),
-            };
-            if let Err(e) = &result {
-                tracing::debug!(error = %e, rollout = %req.key.name, "release lookup failed");
-            }
-            let _ = events
-                .send(Event::Release(ReleaseAnswer {
-                    key: req.key,
-                    revision: req.revision,
-                    result,
-                }))
-                .await;
-        });
+            });
+        }
+    }
+}
+
+/// A release request as a lookup: an Argo rollout's revision is its pod-template hash.
+fn question(req: &ReleaseRequest, asked: std::time::Instant) -> release::Question<'_> {
+    let argo = matches!(
+        req.key.kind,
+        ControllerKind::ArgoCanary | ControllerKind::ArgoBlueGreen
+    );
+    release::Question {
+        namespace: &req.key.namespace,
+        owner: &req.owner,
+        asked,
+        pod_hash: argo.then_some(req.revision.as_str()),
     }
 }
 
