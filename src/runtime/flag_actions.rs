@@ -25,7 +25,7 @@ use crate::adapters::kube::KubeTarget;
 use crate::adapters::unleash::{self, UnleashClient};
 use crate::config::UnleashConfig;
 use crate::domain::argo_requests::Plan;
-use crate::domain::audit::{AuditEntry, Outcome, RecordedRequest};
+use crate::domain::audit::{AuditEntry, Ending, Outcome, RecordedRequest, done_reason, ending};
 use crate::domain::flag_request::FlagRequest;
 use crate::domain::flags::Backend;
 use crate::state::Event;
@@ -135,21 +135,6 @@ pub fn run(
     });
 }
 
-/// How an attempt ended, and what it sent.
-struct Ending {
-    outcome: Outcome,
-    reason: Option<String>,
-    sent: Vec<RecordedRequest>,
-}
-
-fn ending(outcome: Outcome, reason: String) -> Ending {
-    Ending {
-        outcome,
-        reason: Some(reason),
-        sent: Vec::new(),
-    }
-}
-
 /// A plan's requests as the audit records them: verb, path, content type, body.
 fn recorded(plan: &Plan) -> Vec<RecordedRequest> {
     plan.requests
@@ -228,21 +213,6 @@ async fn send_unleash(req: &FlagRequest, config: &UnleashConfig) -> Ending {
     }
 }
 
-fn typed(reason: Option<&str>) -> Option<&str> {
-    reason.map(str::trim).filter(|r| !r.is_empty())
-}
-
-/// The operator's reason, and what the bookkeeping could not do.
-fn done_reason(reason: Option<&str>, notes: Vec<String>) -> Option<String> {
-    let typed = typed(reason);
-    if notes.is_empty() {
-        return typed.map(str::to_string);
-    }
-    let mut parts = vec![typed.unwrap_or("done").to_string()];
-    parts.extend(notes);
-    Some(parts.join("; "))
-}
-
 /// The audit line: namespace is the flag's environment (flagd namespace, Unleash
 /// environment), name its key.
 fn entry(req: &FlagRequest, now: DateTime<Utc>, end: Ending) -> AuditEntry {
@@ -288,18 +258,5 @@ mod tests {
         assert!(InFlight::claim("test-cluster flagd x z".into()).is_some());
         drop(first);
         assert!(InFlight::claim(key).is_some());
-    }
-
-    #[test]
-    fn the_done_reason_keeps_the_operator_words_and_the_notes() {
-        assert_eq!(done_reason(Some("  "), vec![]), None);
-        assert_eq!(
-            done_reason(Some(" INC-7 "), vec![]).as_deref(),
-            Some("INC-7")
-        );
-        assert_eq!(
-            done_reason(None, vec!["Event not recorded: 403: no".into()]).as_deref(),
-            Some("done; Event not recorded: 403: no")
-        );
     }
 }

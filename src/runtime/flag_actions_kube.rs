@@ -7,11 +7,12 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
-use super::{Ending, done_reason, ending, recorded, typed};
+use super::recorded;
 use crate::adapters::kube::actions::send;
 use crate::adapters::kube::flags;
 use crate::domain::argo_requests::MERGE_PATCH;
 use crate::domain::audit::Outcome;
+use crate::domain::audit::{Ending, done_reason, ending, typed};
 use crate::domain::flag_request::FlagRequest;
 use crate::domain::flagd::{FEATURE_FLAG_API, LAST_ACTION};
 use crate::domain::flags::FlagSource;

@@ -9,7 +9,9 @@ use super::convert::seen;
 use crate::domain::action_request::{self, ActionRequest};
 use crate::domain::actions::Action;
 use crate::domain::argo_requests::{MERGE_PATCH, Plan, Request};
-use crate::domain::audit::{AuditEntry, Outcome, RecordedRequest};
+use crate::domain::audit::{
+    AuditEntry, Ending, Outcome, RecordedRequest, done_reason, ending, typed,
+};
 use crate::domain::rollout::RolloutKey;
 
 #[path = "actions_send.rs"]
@@ -50,21 +52,6 @@ pub async fn run(client: &kube::Client, req: &ActionRequest, now: DateTime<Utc>)
         requests: end.sent,
         outcome: end.outcome,
         reason: end.reason,
-    }
-}
-
-/// How an attempt ended, and what it sent.
-struct Ending {
-    outcome: Outcome,
-    reason: Option<String>,
-    sent: Vec<RecordedRequest>,
-}
-
-fn ending(outcome: Outcome, reason: String) -> Ending {
-    Ending {
-        outcome,
-        reason: Some(reason),
-        sent: Vec::new(),
     }
 }
 
@@ -309,21 +296,6 @@ fn event_message(req: &ActionRequest) -> String {
     m
 }
 
-fn typed(reason: Option<&str>) -> Option<&str> {
-    reason.map(str::trim).filter(|r| !r.is_empty())
-}
-
-/// The operator's reason, and what the bookkeeping could not do.
-fn done_reason(reason: Option<&str>, notes: Vec<String>) -> Option<String> {
-    let typed = typed(reason);
-    if notes.is_empty() {
-        return typed.map(str::to_string);
-    }
-    let mut parts = vec![typed.unwrap_or("done").to_string()];
-    parts.extend(notes);
-    Some(parts.join("; "))
-}
-
 fn hostname() -> String {
     ["/proc/sys/kernel/hostname", "/etc/hostname"]
         .iter()
@@ -332,26 +304,4 @@ fn hostname() -> String {
         .map(|h| h.trim().to_string())
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "shipdeck".to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_done_reason_keeps_the_operator_words_and_the_bookkeeping_notes() {
-        assert_eq!(done_reason(None, vec![]), None);
-        assert_eq!(
-            done_reason(Some(" INC-1 "), vec![]).as_deref(),
-            Some("INC-1")
-        );
-        assert_eq!(
-            done_reason(None, vec!["Event not recorded: 403: no".into()]).as_deref(),
-            Some("done; Event not recorded: 403: no")
-        );
-        assert_eq!(
-            done_reason(Some("INC-1"), vec!["a".into(), "b".into()]).as_deref(),
-            Some("INC-1; a; b")
-        );
-    }
 }
