@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use common::BIN;
 use common::sim::{client, requests};
-use common::sweep::{every_key_and_command, mutating};
+use common::sweep::{assert_read_only, every_key_and_command, mutating};
 use common::tmux::Tmux;
 use serde_json::{Value, json};
 use shipdeck::sim::{self, SimConfig, SimHandle};
@@ -185,21 +185,7 @@ async fn a_read_only_session_sends_nothing_mutating_whatever_it_is_asked() {
     let audit = ui.audit_file();
     drop(ui);
     let log = requests(&c, 0).await;
-    let ours: Vec<Value> = mutating(&log)
-        .into_iter()
-        .filter(|r| r["identity"] == "sim-operator")
-        .collect();
-    assert!(
-        ours.is_empty(),
-        "mutating requests from a read-only session: {ours:#?}"
-    );
-    assert!(
-        log.iter()
-            .filter(|r| r["identity"] == "sim-operator")
-            .count()
-            > 10,
-        "the session did talk to the API server"
-    );
+    assert_read_only(&log, "sim-operator", "a read-only session");
     // Nothing was attempted past the reducer: no done or failed line.
     if let Ok(text) = std::fs::read_to_string(audit) {
         assert!(!text.contains("\"outcome\":\"done\""), "{text}");

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::demo::{Demo, eventually, get};
 use common::sim::{fault, requests};
-use common::sweep::{every_key_and_command, mutating};
+use common::sweep::{assert_read_only, every_key_and_command};
 use common::tmux::line;
 use serde_json::{Value, json};
 
@@ -246,21 +246,7 @@ async fn a_read_only_demo_sends_nothing_mutating_whatever_it_is_asked() {
     })
     .await;
     let log = requests(&c, 0).await;
-    let ours: Vec<Value> = mutating(&log)
-        .into_iter()
-        .filter(|r| r["identity"] == "sim-operator")
-        .collect();
-    assert!(
-        ours.is_empty(),
-        "mutating requests from a read-only demo: {ours:#?}"
-    );
-    assert!(
-        log.iter()
-            .filter(|r| r["identity"] == "sim-operator")
-            .count()
-            > 10,
-        "the demo did talk to its API server"
-    );
+    assert_read_only(&log, "sim-operator", "a read-only demo");
     drop(demo);
 }
 

@@ -54,6 +54,20 @@ pub fn mutating(log: &[Value]) -> Vec<Value> {
         .collect()
 }
 
+/// A read-only session's request log: nothing mutating from `identity`, and more than a few
+/// requests from it at all (the session did talk). `who` names the session in the message.
+pub fn assert_read_only(log: &[Value], identity: &str, who: &str) {
+    let ours: Vec<Value> = mutating(log)
+        .into_iter()
+        .filter(|r| r["identity"] == identity)
+        .collect();
+    assert!(ours.is_empty(), "mutating requests from {who}: {ours:#?}");
+    assert!(
+        log.iter().filter(|r| r["identity"] == identity).count() > 10,
+        "{who} did talk to its API server"
+    );
+}
+
 /// Presses every bound key (but quit) on screens 1–4, on the first two rows, each
 /// followed by Enter and Escape; then runs every palette command (but quit) with an
 /// argument where it takes one, confirming twice.
