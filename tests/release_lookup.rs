@@ -58,15 +58,22 @@ async fn lists(c: &kube::Client, since: u64) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test]
-async fn a_burst_of_lookups_lists_each_namespace_once_and_a_later_one_lists_again() {
+/// The simulator with namespaces shop (cart, search) and games (slots), a ReplicaSet each;
+/// cart's with the hash given.
+async fn shop_and_games(cart: &str) -> (shipdeck::sim::SimHandle, kube::Client) {
     let sim = start(vec![]).await;
     let c = client(&sim, "sim-operator").await;
     namespace(&c, "shop").await;
     namespace(&c, "games").await;
-    replica_set(&c, "shop", "cart", "old1").await;
+    replica_set(&c, "shop", "cart", cart).await;
     replica_set(&c, "shop", "search", "s1").await;
     replica_set(&c, "games", "slots", "g1").await;
+    (sim, c)
+}
+
+#[tokio::test]
+async fn a_burst_of_lookups_lists_each_namespace_once_and_a_later_one_lists_again() {
+    let (_sim, c) = shop_and_games("old1").await;
     // creationTimestamp has second resolution: the newer set is a second younger.
     tokio::time::sleep(Duration::from_millis(1100)).await;
     replica_set(&c, "shop", "cart", "new2").await;
@@ -157,13 +164,7 @@ async fn one_dispatch_of_release_requests_lists_each_namespace_once() {
     use shipdeck::state::Event;
     use shipdeck::state::metrics::ReleaseRequest;
 
-    let sim = start(vec![]).await;
-    let c = client(&sim, "sim-operator").await;
-    namespace(&c, "shop").await;
-    namespace(&c, "games").await;
-    replica_set(&c, "shop", "cart", "c1").await;
-    replica_set(&c, "shop", "search", "s1").await;
-    replica_set(&c, "games", "slots", "g1").await;
+    let (sim, c) = shop_and_games("c1").await;
     let dir = tempfile::tempdir().unwrap();
     let kc = common::sim::kubeconfig_file(&sim, dir.path());
     let target =
