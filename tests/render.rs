@@ -3,7 +3,11 @@
 //! cannot be accepted by accident; style spot-checks cover what text snapshots drop.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "common/draw.rs"]
+mod draw;
+
 use chrono::{DateTime, TimeZone, Utc};
+use draw::draw;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
@@ -47,30 +51,6 @@ fn all_ns() -> NamespaceScope {
         "casino-staging".into(),
         "payments-eu".into(),
     ])
-}
-
-fn draw(s: &mut AppState, w: u16, h: u16) -> (String, Terminal<TestBackend>) {
-    update(
-        s,
-        Event::Resize {
-            width: w,
-            height: h,
-        },
-    );
-    let theme = Theme::embedded("default", ColorDepth::TrueColor).unwrap();
-    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| shipdeck::ui::render(s, &theme, f)).unwrap();
-    let buf = term.backend().buffer().clone();
-    let mut text = String::new();
-    for y in 0..h {
-        let mut line = String::new();
-        for x in 0..w {
-            line.push_str(buf[(x, y)].symbol());
-        }
-        text.push_str(line.trim_end());
-        text.push('\n');
-    }
-    (text, term)
 }
 
 fn line_with<'a>(screen: &'a str, needle: &str) -> &'a str {

@@ -4,9 +4,12 @@
 //! from the real plan builders. Each also asserts its key facts in plain text.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "common/draw.rs"]
+mod draw;
+
 use chrono::{TimeZone, Utc};
-use ratatui::Terminal;
-use ratatui::backend::{Backend, TestBackend};
+use draw::draw;
+use ratatui::backend::Backend;
 use serde_json::json;
 use shipdeck::domain::action_request::{ActionRequest, Seen, change_text, plan_for};
 use shipdeck::domain::actions::Action;
@@ -16,8 +19,7 @@ use shipdeck::domain::rollout::{ControllerKind, RolloutKey};
 use shipdeck::domain::sample::synthetic_rows;
 use shipdeck::domain::scope::NamespaceScope;
 use shipdeck::state::actions::{ConfirmDialog, recorded};
-use shipdeck::state::{AppState, Event, Overlay, Screen, Session, SessionInfo, update};
-use shipdeck::theme::{ColorDepth, Theme};
+use shipdeck::state::{AppState, Overlay, Screen, Session, SessionInfo};
 use tui_input::Input;
 
 #[path = "render_actions/dialogs.rs"]
@@ -122,27 +124,6 @@ fn undo_request() -> ActionRequest {
     let current = template("1.9.0", None);
     let plan = undo(&facts(), &current, &owned, Some(6)).unwrap().unwrap();
     request(Action::Undo, plan, Some(6))
-}
-
-fn draw(s: &mut AppState, w: u16, h: u16) -> (String, Terminal<TestBackend>) {
-    update(
-        s,
-        Event::Resize {
-            width: w,
-            height: h,
-        },
-    );
-    let theme = Theme::embedded("default", ColorDepth::TrueColor).unwrap();
-    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| shipdeck::ui::render(s, &theme, f)).unwrap();
-    let buf = term.backend().buffer().clone();
-    let mut text = String::new();
-    for y in 0..h {
-        let line: String = (0..w).map(|x| buf[(x, y)].symbol()).collect();
-        text.push_str(line.trim_end());
-        text.push('\n');
-    }
-    (text, term)
 }
 
 /// The dialog's rows inside its borders, joined without line breaks (wrapped paths and

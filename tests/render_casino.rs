@@ -4,11 +4,13 @@
 //! key facts in plain text.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "common/draw.rs"]
+mod draw;
+
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use draw::draw;
 use shipdeck::adapters::kube::rows::{CANARIES, DEPLOYMENTS, Objects, ROLLOUTS};
 use shipdeck::domain::rollout::RolloutRow;
 use shipdeck::domain::scope::NamespaceScope;
@@ -100,27 +102,6 @@ fn state(rows: Vec<RolloutRow>) -> AppState {
         false,
     );
     AppState::with_rows(session, rows, now())
-}
-
-fn draw(s: &mut AppState, w: u16, h: u16) -> (String, Terminal<TestBackend>) {
-    update(
-        s,
-        Event::Resize {
-            width: w,
-            height: h,
-        },
-    );
-    let theme = Theme::embedded("default", ColorDepth::TrueColor).unwrap();
-    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| shipdeck::ui::render(s, &theme, f)).unwrap();
-    let buf = term.backend().buffer().clone();
-    let mut text = String::new();
-    for y in 0..h {
-        let line: String = (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect();
-        text.push_str(line.trim_end());
-        text.push('\n');
-    }
-    (text, term)
 }
 
 fn line_with<'a>(screen: &'a str, a: &str, b: &str) -> &'a str {

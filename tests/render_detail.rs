@@ -5,9 +5,11 @@
 //! in plain text, so a wrong snapshot cannot be accepted by accident.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "common/draw.rs"]
+mod draw;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use draw::draw;
 use shipdeck::domain::detail::{
     AnalysisPhase, AnalysisRunStatus, FlaggerDetail, GitOpsOwner, Webhook,
 };
@@ -20,7 +22,7 @@ use shipdeck::domain::rollout::{ControllerKind, Phase, RolloutRow, Weights};
 use shipdeck::domain::sample::synthetic_rows;
 use shipdeck::domain::scope::NamespaceScope;
 use shipdeck::state::detail::DetailState;
-use shipdeck::state::{AppState, Event, Session, SessionInfo, update};
+use shipdeck::state::{AppState, Session, SessionInfo};
 use shipdeck::theme::{ColorDepth, Role, Theme};
 
 fn now() -> DateTime<Utc> {
@@ -68,30 +70,6 @@ fn state(
         tree_cursor: 1,
     });
     s
-}
-
-fn draw(s: &mut AppState, w: u16, h: u16) -> (String, Terminal<TestBackend>) {
-    update(
-        s,
-        Event::Resize {
-            width: w,
-            height: h,
-        },
-    );
-    let theme = Theme::embedded("default", ColorDepth::TrueColor).unwrap();
-    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| shipdeck::ui::render(s, &theme, f)).unwrap();
-    let buf = term.backend().buffer().clone();
-    let mut text = String::new();
-    for y in 0..h {
-        let mut line = String::new();
-        for x in 0..w {
-            line.push_str(buf[(x, y)].symbol());
-        }
-        text.push_str(line.trim_end());
-        text.push('\n');
-    }
-    (text, term)
 }
 
 fn line_with<'a>(screen: &'a str, needle: &str) -> &'a str {

@@ -4,11 +4,12 @@
 //! marker, rows of a stale source, and the help listing the sort key.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "common/draw.rs"]
+mod draw;
+
 use std::collections::BTreeMap;
 
 use chrono::{Duration, TimeZone, Utc};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use serde_json::json;
 use shipdeck::domain::detail::GitOpsOwner;
 use shipdeck::domain::flags::{Backend, Flag, FlagChange, FlagSource, FlagState};
@@ -16,7 +17,6 @@ use shipdeck::domain::scope::NamespaceScope;
 use shipdeck::input::KeyChord;
 use shipdeck::state::flags::FlagUpdate;
 use shipdeck::state::{AppState, Event, Screen, Session, SessionInfo, update};
-use shipdeck::theme::{ColorDepth, Theme};
 
 fn flag(key: &str, default: &str, targeting: bool) -> Flag {
     let mut variants = BTreeMap::new();
@@ -102,24 +102,7 @@ fn state() -> AppState {
 }
 
 fn draw(s: &mut AppState, w: u16, h: u16) -> String {
-    update(
-        s,
-        Event::Resize {
-            width: w,
-            height: h,
-        },
-    );
-    let theme = Theme::embedded("default", ColorDepth::TrueColor).unwrap();
-    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| shipdeck::ui::render(s, &theme, f)).unwrap();
-    let buf = term.backend().buffer().clone();
-    let mut text = String::new();
-    for y in 0..h {
-        let line: String = (0..w).map(|x| buf[(x, y)].symbol()).collect();
-        text.push_str(line.trim_end());
-        text.push('\n');
-    }
-    text
+    draw::draw(s, w, h).0
 }
 
 #[test]

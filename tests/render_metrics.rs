@@ -4,11 +4,13 @@
 //! Each snapshot also asserts its key facts in plain text.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "common/draw.rs"]
+mod draw;
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use draw::draw;
 use shipdeck::domain::identity::{Identity, IdentitySource};
 use shipdeck::domain::metrics::prom::Sample;
 use shipdeck::domain::metrics::{MetricKind, SideValues};
@@ -193,27 +195,6 @@ fn firing() -> AppState {
     interval(&mut s, t0(), values, Some(range));
     interval(&mut s, secs(10), values, Some(range));
     s
-}
-
-fn draw(s: &mut AppState, w: u16, h: u16) -> (String, Terminal<TestBackend>) {
-    update(
-        s,
-        Event::Resize {
-            width: w,
-            height: h,
-        },
-    );
-    let theme = Theme::embedded("default", ColorDepth::TrueColor).unwrap();
-    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| shipdeck::ui::render(s, &theme, f)).unwrap();
-    let buf = term.backend().buffer().clone();
-    let mut text = String::new();
-    for y in 0..h {
-        let line: String = (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect();
-        text.push_str(line.trim_end());
-        text.push('\n');
-    }
-    (text, term)
 }
 
 fn line_with<'a>(screen: &'a str, a: &str, b: &str) -> &'a str {
