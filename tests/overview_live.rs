@@ -191,17 +191,18 @@ async fn a_restricted_identity_sees_forbidden_canaries_and_ctx_switches() {
         ui.tmux.keys(&[":"]);
         ui.tmux.text("ctx sim-operator");
         ui.tmux.keys(&["Enter"]);
-        let s = ui
-            .tmux
-            .wait_for("the new context", Duration::from_secs(30), |s| {
+        // The switch is on screen at once (a key's frame), the rows once the new watchers
+        // have listed: wait for both.
+        let s = ui.tmux.wait_for(
+            "the new context with its canaries listed",
+            Duration::from_secs(30),
+            |s| {
                 s.contains("ctx sim-operator")
                     && s.contains("as sim-operator")
-                    && !s.contains("forbidden")
-            });
-        assert!(
-            line(&s, &[" bonus ", "flagger"]).is_some(),
-            "canaries are listed now: {s}"
+                    && line(s, &[" bonus ", "flagger"]).is_some()
+            },
         );
+        assert!(!s.contains("forbidden"), "nothing is forbidden now: {s}");
     })
     .await
     .unwrap();

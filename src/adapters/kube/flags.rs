@@ -16,13 +16,12 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use futures::StreamExt;
-use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind};
-use kube::runtime::WatchStreamExt;
-use kube::runtime::watcher::{self, Event as WatchEvent, watcher};
+use kube::runtime::watcher::{self, Event as WatchEvent};
 use serde_json::Value;
 use tokio::sync::mpsc;
 
 use super::actions::send::{self, Failure};
+use super::watching::{Gvk, StreamKey, scopes, served, status_code, streams_of, to_json};
 use crate::domain::argo_requests::Plan;
 use crate::domain::flagd;
 use crate::domain::flags::{Flag, FlagSource};
@@ -58,6 +57,17 @@ pub(super) struct Kind {
     pub(super) parse: fn(&Value) -> Vec<Flag>,
 }
 
+impl Kind {
+    pub(super) fn gvk(&self) -> Gvk {
+        Gvk {
+            group: self.group,
+            version: self.version,
+            kind: self.kind,
+            plural: self.plural,
+        }
+    }
+}
+
 pub(super) const KINDS: [Kind; 2] = [
     Kind {
         name: CONFIG_MAPS,
@@ -82,34 +92,7 @@ const NOT_INSTALLED: &str =
 
 /// Kind index, namespace, name.
 type ObjectKey = (usize, String, String);
-/// A watch stream: kind index and namespace (`None`: all).
-type StreamKey = (usize, Option<String>);
 type Definitions = BTreeMap<FlagSource, Vec<Flag>>;
-
-fn status_code(e: &watcher::Error) -> Option<u16> {
-    match e {
-        watcher::Error::InitialListFailed(kube::Error::Api(s))
-        | watcher::Error::WatchStartFailed(kube::Error::Api(s))
-        | watcher::Error::WatchFailed(kube::Error::Api(s)) => Some(s.code),
-        watcher::Error::WatchError(s) => Some(s.code),
-        _ => None,
-    }
-}
-
-/// Whether the API server serves `FeatureFlag`s (`None`: could not tell).
-pub(super) async fn served(client: &kube::Client, k: &Kind) -> Option<bool> {
-    if k.group.is_empty() {
-        return Some(true);
-    }
-    match client
-        .list_api_group_resources(&format!("{}/{}", k.group, k.version))
-        .await
-    {
-        Ok(list) => Some(list.resources.iter().any(|r| r.name == k.plural)),
-        Err(kube::Error::Api(s)) if s.code == 404 => Some(false),
-        Err(_) => None,
-    }
-}
 
 /// The flags of one object, by definition.
 fn definitions(flags: Vec<Flag>) -> Definitions {
@@ -216,15 +199,12 @@ pub async fn run(client: kube::Client, namespaces: NamespaceScope, tx: mpsc::Sen
         let tx = tx.clone();
         async move { tx.send(ev).await.is_ok() }
     };
-    let scopes: Vec<Option<String>> = match &namespaces {
-        NamespaceScope::All => vec![None],
-        NamespaceScope::Some(list) => list.iter().cloned().map(Some).collect(),
-    };
+    let scopes = scopes(&namespaces);
     let mut world = World::default();
     let mut streams = Vec::new();
     let mut pending: HashSet<StreamKey> = HashSet::new();
     for (i, k) in KINDS.iter().enumerate() {
-        if served(&client, k).await == Some(false) {
+        if served(&client, k.gvk()).await == Some(false) {
             tracing::info!(kind = k.kind, "OpenFeature Operator not installed");
             if let Some(ev) = world.health(k.name, NOT_INSTALLED.to_string())
                 && !send(ev).await
@@ -233,24 +213,7 @@ pub async fn run(client: kube::Client, namespaces: NamespaceScope, tx: mpsc::Sen
             }
             continue;
         }
-        let ar = ApiResource::from_gvk_with_plural(
-            &GroupVersionKind::gvk(k.group, k.version, k.kind),
-            k.plural,
-        );
-        for ns in &scopes {
-            let api: Api<DynamicObject> = match ns {
-                Some(n) => Api::namespaced_with(client.clone(), n, &ar),
-                None => Api::all_with(client.clone(), &ar),
-            };
-            let key = ns.clone();
-            pending.insert((i, key.clone()));
-            streams.push(
-                watcher(api, watcher::Config::default())
-                    .default_backoff()
-                    .map(move |e| (i, key.clone(), e))
-                    .boxed(),
-            );
-        }
+        streams.extend(streams_of(&client, i, k.gvk(), &scopes, &mut pending));
     }
     let mut synced = pending.is_empty();
     if synced && !send(FlagEvent::Resync(Vec::new())).await {
@@ -313,10 +276,6 @@ pub async fn run(client: kube::Client, namespaces: NamespaceScope, tx: mpsc::Sen
             }
         }
     }
-}
-
-fn to_json(o: DynamicObject) -> Value {
-    serde_json::to_value(o).unwrap_or(Value::Null)
 }
 
 /// The current text of a definition and its object's resourceVersion, read again before a

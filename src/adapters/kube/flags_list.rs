@@ -3,7 +3,8 @@
 
 use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams};
 
-use super::flags::{KINDS, served};
+use super::flags::KINDS;
+use super::watching::served;
 use crate::domain::scope::NamespaceScope;
 
 /// What a list of the flagd definitions found.
@@ -30,7 +31,7 @@ pub async fn list(
     };
     let mut out = FlagdSummary::default();
     for k in &KINDS {
-        if served(client, k).await == Some(false) {
+        if served(client, k.gvk()).await == Some(false) {
             out.missing.push(k.kind);
             continue;
         }

@@ -11,5 +11,6 @@ pub mod rbac;
 pub mod release;
 pub mod rows;
 pub mod source;
+mod watching;
 
 pub use kubeconfig::{KubeTarget, KubeconfigProblem, resolve};

@@ -10,13 +10,13 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use futures::{FutureExt, StreamExt};
-use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind};
-use kube::runtime::WatchStreamExt;
-use kube::runtime::watcher::{self, Event as WatchEvent, watcher};
+use kube::api::Api;
+use kube::runtime::watcher::{self, Event as WatchEvent};
 use serde_json::Value;
 use tokio::sync::mpsc;
 
 use super::rows::{CANARIES, DEPLOYMENTS, Objects, ROLLOUTS, RowDiff};
+use super::watching::{Gvk, StreamKey, scopes, served, status_code, streams_of, to_json};
 use crate::domain::scope::NamespaceScope;
 use crate::state::{Event, RolloutChange, SourceState};
 
@@ -28,6 +28,17 @@ struct Kind {
     kind: &'static str,
     plural: &'static str,
     product: &'static str,
+}
+
+impl Kind {
+    fn gvk(&self) -> Gvk {
+        Gvk {
+            group: self.group,
+            version: self.version,
+            kind: self.kind,
+            plural: self.plural,
+        }
+    }
 }
 
 const KINDS: [Kind; 3] = [
@@ -60,29 +71,6 @@ const KINDS: [Kind; 3] = [
 /// Most changes sent in one batch.
 const BATCH: usize = 512;
 
-/// What the kind's API server said about an error.
-fn status_code(e: &watcher::Error) -> Option<u16> {
-    match e {
-        watcher::Error::InitialListFailed(kube::Error::Api(s))
-        | watcher::Error::WatchStartFailed(kube::Error::Api(s))
-        | watcher::Error::WatchFailed(kube::Error::Api(s)) => Some(s.code),
-        watcher::Error::WatchError(s) => Some(s.code),
-        _ => None,
-    }
-}
-
-/// Whether the API server serves the kind (`None`: could not tell, e.g. it is down).
-async fn served(client: &kube::Client, k: &Kind) -> Option<bool> {
-    match client
-        .list_api_group_resources(&format!("{}/{}", k.group, k.version))
-        .await
-    {
-        Ok(list) => Some(list.resources.iter().any(|r| r.name == k.plural)),
-        Err(kube::Error::Api(s)) if s.code == 404 => Some(false),
-        Err(_) => None,
-    }
-}
-
 struct Health {
     state: HashMap<&'static str, SourceState>,
 }
@@ -104,17 +92,14 @@ pub async fn run(
         name,
         state,
     };
-    let namespaces: Vec<Option<String>> = match &scope {
-        NamespaceScope::All => vec![None],
-        NamespaceScope::Some(list) => list.iter().cloned().map(Some).collect(),
-    };
+    let namespaces = scopes(&scope);
     let mut streams = Vec::new();
-    let mut pending: HashSet<(usize, Option<String>)> = HashSet::new();
+    let mut pending: HashSet<StreamKey> = HashSet::new();
     let mut health = Health {
         state: HashMap::new(),
     };
     for (i, k) in KINDS.iter().enumerate() {
-        if served(&client, k).await == Some(false) {
+        if served(&client, k.gvk()).await == Some(false) {
             let msg = format!("{} not installed", k.product);
             tracing::info!(kind = k.kind, "{msg}");
             health
@@ -125,24 +110,7 @@ pub async fn run(
             }
             continue;
         }
-        let ar = ApiResource::from_gvk_with_plural(
-            &GroupVersionKind::gvk(k.group, k.version, k.kind),
-            k.plural,
-        );
-        for ns in &namespaces {
-            let api: Api<DynamicObject> = match ns {
-                Some(n) => Api::namespaced_with(client.clone(), n, &ar),
-                None => Api::all_with(client.clone(), &ar),
-            };
-            let key = ns.clone();
-            pending.insert((i, key.clone()));
-            streams.push(
-                watcher(api, watcher::Config::default())
-                    .default_backoff()
-                    .map(move |e| (i, key.clone(), e))
-                    .boxed(),
-            );
-        }
+        streams.extend(streams_of(&client, i, k.gvk(), &namespaces, &mut pending));
     }
     let mut merged = futures::stream::select_all(streams);
     let mut objects = Objects::default();
@@ -317,10 +285,6 @@ pub async fn run(
             }
         }
     }
-}
-
-fn to_json(o: DynamicObject) -> Value {
-    serde_json::to_value(o).unwrap_or(Value::Null)
 }
 
 impl Health {
