@@ -171,6 +171,11 @@ impl RolloutList {
         if moved {
             self.recompute();
         }
+        self.keep_selection(pos);
+    }
+
+    /// Keeps the selection on its rollout, or at `pos` when that is no longer visible.
+    fn keep_selection(&mut self, pos: usize) {
         let still_there = self
             .selected
             .as_ref()
@@ -190,13 +195,7 @@ impl RolloutList {
         let pos = self.cursor().unwrap_or(0);
         self.apply_overlays();
         self.recompute();
-        let still_there = self
-            .selected
-            .as_ref()
-            .is_some_and(|k| self.position_of(k).is_some());
-        if !still_there {
-            self.select_index(pos.min(self.visible.len().saturating_sub(1)));
-        }
+        self.keep_selection(pos);
     }
 
     /// Services configured critical (`[[services]] critical = true`).

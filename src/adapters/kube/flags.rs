@@ -50,39 +50,29 @@ pub enum FlagEvent {
 
 pub(super) struct Kind {
     pub(super) name: &'static str,
-    pub(super) group: &'static str,
-    pub(super) version: &'static str,
-    pub(super) kind: &'static str,
-    pub(super) plural: &'static str,
+    pub(super) gvk: Gvk,
     pub(super) parse: fn(&Value) -> Vec<Flag>,
-}
-
-impl Kind {
-    pub(super) fn gvk(&self) -> Gvk {
-        Gvk {
-            group: self.group,
-            version: self.version,
-            kind: self.kind,
-            plural: self.plural,
-        }
-    }
 }
 
 pub(super) const KINDS: [Kind; 2] = [
     Kind {
         name: CONFIG_MAPS,
-        group: "",
-        version: "v1",
-        kind: "ConfigMap",
-        plural: "configmaps",
+        gvk: Gvk {
+            group: "",
+            version: "v1",
+            kind: "ConfigMap",
+            plural: "configmaps",
+        },
         parse: flagd::from_config_map,
     },
     Kind {
         name: FEATURE_FLAGS,
-        group: "core.openfeature.dev",
-        version: "v1beta1",
-        kind: "FeatureFlag",
-        plural: "featureflags",
+        gvk: Gvk {
+            group: "core.openfeature.dev",
+            version: "v1beta1",
+            kind: "FeatureFlag",
+            plural: "featureflags",
+        },
         parse: flagd::from_feature_flag,
     },
 ];
@@ -186,8 +176,8 @@ impl World {
 
 fn failed_state(k: &Kind, e: &watcher::Error) -> String {
     match status_code(e) {
-        Some(403) => format!("forbidden: list {}", k.plural),
-        Some(404) if k.group.is_empty() => format!("stale: {e}"),
+        Some(403) => format!("forbidden: list {}", k.gvk.plural),
+        Some(404) if k.gvk.group.is_empty() => format!("stale: {e}"),
         Some(404) => NOT_INSTALLED.to_string(),
         _ => format!("stale: {e}"),
     }
@@ -204,8 +194,8 @@ pub async fn run(client: kube::Client, namespaces: NamespaceScope, tx: mpsc::Sen
     let mut streams = Vec::new();
     let mut pending: HashSet<StreamKey> = HashSet::new();
     for (i, k) in KINDS.iter().enumerate() {
-        if served(&client, k.gvk()).await == Some(false) {
-            tracing::info!(kind = k.kind, "OpenFeature Operator not installed");
+        if served(&client, k.gvk).await == Some(false) {
+            tracing::info!(kind = k.gvk.kind, "OpenFeature Operator not installed");
             if let Some(ev) = world.health(k.name, NOT_INSTALLED.to_string())
                 && !send(ev).await
             {
@@ -213,7 +203,7 @@ pub async fn run(client: kube::Client, namespaces: NamespaceScope, tx: mpsc::Sen
             }
             continue;
         }
-        streams.extend(streams_of(&client, i, k.gvk(), &scopes, &mut pending));
+        streams.extend(streams_of(&client, i, k.gvk, &scopes, &mut pending));
     }
     let mut synced = pending.is_empty();
     if synced && !send(FlagEvent::Resync(Vec::new())).await {
@@ -258,7 +248,7 @@ pub async fn run(client: kube::Client, namespaces: NamespaceScope, tx: mpsc::Sen
                 }
             }
             Err(e) => {
-                tracing::warn!(kind = k.kind, error = %e, "flag watch error");
+                tracing::warn!(kind = k.gvk.kind, error = %e, "flag watch error");
                 out.extend(world.health(k.name, failed_state(k, &e)));
                 // A forbidden or missing kind counts as listed (empty) for the first resync.
                 if matches!(status_code(&e), Some(403 | 404)) && pending.remove(&(i, ns)) {

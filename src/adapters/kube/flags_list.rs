@@ -1,7 +1,7 @@
 //! One look at every flagd definition in scope, for `shipdeck check`: the kinds the flags
 //! watcher reads (ConfigMaps, OpenFeature `FeatureFlag`s), listed once and parsed.
 
-use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams};
+use kube::api::{Api, DynamicObject, ListParams};
 
 use super::flags::KINDS;
 use super::watching::served;
@@ -31,14 +31,11 @@ pub async fn list(
     };
     let mut out = FlagdSummary::default();
     for k in &KINDS {
-        if served(client, k.gvk()).await == Some(false) {
-            out.missing.push(k.kind);
+        if served(client, k.gvk).await == Some(false) {
+            out.missing.push(k.gvk.kind);
             continue;
         }
-        let ar = ApiResource::from_gvk_with_plural(
-            &GroupVersionKind::gvk(k.group, k.version, k.kind),
-            k.plural,
-        );
+        let ar = k.gvk.api_resource();
         for ns in &scopes {
             let api: Api<DynamicObject> = match ns {
                 Some(n) => Api::namespaced_with(client.clone(), n, &ar),
@@ -50,9 +47,9 @@ pub async fn list(
                 .await
                 .map_err(|e| match &e {
                     kube::Error::Api(s) if s.code == 403 => {
-                        format!("forbidden: list {} in {where_}", k.plural)
+                        format!("forbidden: list {} in {where_}", k.gvk.plural)
                     }
-                    _ => format!("cannot list {} in {where_}: {e}", k.plural),
+                    _ => format!("cannot list {} in {where_}: {e}", k.gvk.plural),
                 })?;
             for obj in list.items {
                 let Ok(value) = serde_json::to_value(&obj) else {

@@ -91,12 +91,8 @@ async fn list(client: kube::Client, namespace: &str) -> Result<Vec<ReplicaSet>, 
         .map_err(|e| format!("cannot list ReplicaSets in {namespace}: {e}"))
 }
 
-/// The newest owned ReplicaSet as a release (pure; tested on objects).
-pub fn newest(sets: &[ReplicaSet], owner: &ReleaseOwner) -> Option<ReleaseInfo> {
-    newest_by_owner(sets).remove(&(owner.kind.to_string(), owner.name.clone()))
-}
-
-/// The newest ReplicaSet of every owner, as releases.
+/// The newest ReplicaSet of every owner `(kind, name)`, as releases (pure; tested on
+/// objects).
 pub fn newest_by_owner(sets: &[ReplicaSet]) -> Newest {
     let mut best: HashMap<(String, String), &ReplicaSet> = HashMap::new();
     for rs in sets {
@@ -189,17 +185,21 @@ mod tests {
                 "9999",
             ),
         ];
-        let owner = ReleaseOwner {
-            kind: "Rollout",
-            name: "payments".into(),
-        };
-        let r = newest(&sets, &owner).unwrap();
+        let newest = newest_by_owner(&sets);
+        let of = |kind: &str, name: &str| newest.get(&(kind.to_string(), name.to_string()));
+        let r = of("Rollout", "payments").unwrap();
         assert_eq!(r.start.to_rfc3339(), "2026-11-26T12:00:00+00:00");
         assert_eq!(r.canary_hash.as_deref(), Some("6f7c"));
-        let none = ReleaseOwner {
-            kind: "Rollout",
-            name: "wallet".into(),
-        };
-        assert_eq!(newest(&sets, &none), None);
+        assert_eq!(
+            of("Rollout", "lobby").unwrap().canary_hash.as_deref(),
+            Some("1234")
+        );
+        assert_eq!(
+            of("Deployment", "payments").unwrap().canary_hash.as_deref(),
+            Some("9999"),
+            "the same name under another kind is another owner"
+        );
+        assert_eq!(of("Rollout", "wallet"), None);
+        assert_eq!(newest.len(), 3);
     }
 }

@@ -23,47 +23,39 @@ use crate::state::{Event, RolloutChange, SourceState};
 /// One kind the overview watches.
 struct Kind {
     source: &'static str,
-    group: &'static str,
-    version: &'static str,
-    kind: &'static str,
-    plural: &'static str,
+    gvk: Gvk,
     product: &'static str,
-}
-
-impl Kind {
-    fn gvk(&self) -> Gvk {
-        Gvk {
-            group: self.group,
-            version: self.version,
-            kind: self.kind,
-            plural: self.plural,
-        }
-    }
 }
 
 const KINDS: [Kind; 3] = [
     Kind {
         source: ROLLOUTS,
-        group: "argoproj.io",
-        version: "v1alpha1",
-        kind: "Rollout",
-        plural: "rollouts",
+        gvk: Gvk {
+            group: "argoproj.io",
+            version: "v1alpha1",
+            kind: "Rollout",
+            plural: "rollouts",
+        },
         product: "Argo Rollouts",
     },
     Kind {
         source: CANARIES,
-        group: "flagger.app",
-        version: "v1beta1",
-        kind: "Canary",
-        plural: "canaries",
+        gvk: Gvk {
+            group: "flagger.app",
+            version: "v1beta1",
+            kind: "Canary",
+            plural: "canaries",
+        },
         product: "Flagger",
     },
     Kind {
         source: DEPLOYMENTS,
-        group: "apps",
-        version: "v1",
-        kind: "Deployment",
-        plural: "deployments",
+        gvk: Gvk {
+            group: "apps",
+            version: "v1",
+            kind: "Deployment",
+            plural: "deployments",
+        },
         product: "Deployments",
     },
 ];
@@ -99,9 +91,9 @@ pub async fn run(
         state: HashMap::new(),
     };
     for (i, k) in KINDS.iter().enumerate() {
-        if served(&client, k.gvk()).await == Some(false) {
+        if served(&client, k.gvk).await == Some(false) {
             let msg = format!("{} not installed", k.product);
-            tracing::info!(kind = k.kind, "{msg}");
+            tracing::info!(kind = k.gvk.kind, "{msg}");
             health
                 .state
                 .insert(k.source, SourceState::NotInstalled(msg.clone()));
@@ -110,7 +102,7 @@ pub async fn run(
             }
             continue;
         }
-        streams.extend(streams_of(&client, i, k.gvk(), &namespaces, &mut pending));
+        streams.extend(streams_of(&client, i, k.gvk, &namespaces, &mut pending));
     }
     let mut merged = futures::stream::select_all(streams);
     let mut objects = Objects::default();
@@ -196,7 +188,7 @@ pub async fn run(
                 }
                 Err(e) => {
                     let update = health.failed(k, &e, now);
-                    tracing::warn!(kind = k.kind, error = %e, "watch error");
+                    tracing::warn!(kind = k.gvk.kind, error = %e, "watch error");
                     if !send(source(k.source, update)).await {
                         return;
                     }
@@ -303,7 +295,7 @@ impl Health {
     /// The new state after an error of a kind's watcher.
     fn failed(&mut self, k: &Kind, e: &watcher::Error, now: DateTime<Utc>) -> SourceState {
         let next = match (status_code(e), self.state.get(k.source)) {
-            (Some(403), _) => SourceState::Forbidden(format!("list {}", k.plural)),
+            (Some(403), _) => SourceState::Forbidden(format!("list {}", k.gvk.plural)),
             (Some(404), _) => SourceState::NotInstalled(format!("{} not installed", k.product)),
             (_, Some(SourceState::Stale { since, retries })) => SourceState::Stale {
                 since: *since,

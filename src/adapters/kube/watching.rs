@@ -22,6 +22,15 @@ pub(super) struct Gvk {
     pub plural: &'static str,
 }
 
+impl Gvk {
+    pub fn api_resource(self) -> ApiResource {
+        ApiResource::from_gvk_with_plural(
+            &GroupVersionKind::gvk(self.group, self.version, self.kind),
+            self.plural,
+        )
+    }
+}
+
 /// A watch stream's key: the kind's index and the namespace (`None`: all).
 pub(super) type StreamKey = (usize, Option<String>);
 
@@ -76,10 +85,7 @@ pub(super) fn streams_of(
     scopes: &[Option<String>],
     pending: &mut HashSet<StreamKey>,
 ) -> Vec<BoxStream<'static, Tagged>> {
-    let ar = ApiResource::from_gvk_with_plural(
-        &GroupVersionKind::gvk(k.group, k.version, k.kind),
-        k.plural,
-    );
+    let ar = k.api_resource();
     scopes
         .iter()
         .map(|ns| {
