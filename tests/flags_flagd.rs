@@ -16,7 +16,6 @@ use shipdeck::adapters::kube::flags::{self, CONFIG_MAPS, FEATURE_FLAGS, FlagEven
 use shipdeck::domain::flagd;
 use shipdeck::domain::flags::{Flag, FlagSource};
 use shipdeck::domain::scope::NamespaceScope;
-use shipdeck::sim::{self, SimConfig};
 use tokio::sync::mpsc;
 
 const NS: &str = "casino-prod";
@@ -96,15 +95,7 @@ fn default_of(s: &Screen, key: &str) -> Option<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn flagd_flags_are_watched_toggled_and_updated_live() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let sim = sim::start(SimConfig {
-        scenario: "casino".into(),
-        controllers: false,
-        bookmark_every: Duration::from_millis(500),
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
+    let sim = common::sim::casino_at_rest().await;
     let op = common::sim::client(&sim, "sim-operator").await;
     let other = common::sim::client(&sim, "sim-operator-2").await;
 

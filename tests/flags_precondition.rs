@@ -18,7 +18,6 @@ use std::time::Duration;
 use flag_exec::*;
 use serde_json::{Value, json};
 use shipdeck::adapters::unleash::UnleashClient;
-use shipdeck::config::UnleashConfig;
 use shipdeck::domain::audit::Outcome;
 use shipdeck::domain::flag_request::FlagChange;
 use shipdeck::domain::flagd;
@@ -155,12 +154,9 @@ async fn an_unleash_toggle_is_refused_when_the_environment_changed_behind_shipde
     };
     let dir = tempfile::tempdir().unwrap();
     server.create_feature("new-slot-ui", true).await;
-    let token_file = dir.path().join("unleash-token");
-    std::fs::write(&token_file, format!("{}\n", server.token)).unwrap();
-    let mut u = UnleashConfig::default(); // environments: development, production
-    (u.url, u.token_file) = (server.url.clone(), Some(token_file.clone()));
-    let kc = common::kubeconfig(dir.path(), "https://127.0.0.1:1");
-    let x = Exec::new(&kc, u.clone(), dir.path());
+    let UnleashExec {
+        u, token_file, x, ..
+    } = unleash_exec(&server, dir.path());
     let client = UnleashClient::new(
         &u.url,
         &token_file,

@@ -11,19 +11,11 @@ use common::headless::Headless;
 use common::sim::client;
 use serde_json::{Value, json};
 use shipdeck::input::KeyChord;
-use shipdeck::sim::{self, SimConfig};
 use shipdeck::state::Event;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_casino_flags_are_listed_live_on_screen_three() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let sim = sim::start(SimConfig {
-        scenario: "casino".into(),
-        controllers: false,
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
+    let sim = common::sim::casino_at_rest().await;
     let mut h = Headless::start(&sim, "casino-prod", "").await;
     h.run_until("the casino flags", Duration::from_secs(30), |s| {
         s.flags.total() >= 4
@@ -86,14 +78,7 @@ async fn the_casino_flags_are_listed_live_on_screen_three() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn t_on_the_flags_screen_flips_a_flag_through_the_dialog() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let sim = sim::start(SimConfig {
-        scenario: "casino".into(),
-        controllers: false,
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
+    let sim = common::sim::casino_at_rest().await;
     let mut h = Headless::start(&sim, "casino-prod", "").await;
     h.run_until("the casino flags", Duration::from_secs(30), |s| {
         s.flags.total() >= 4

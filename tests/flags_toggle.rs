@@ -17,7 +17,6 @@ use std::time::Duration;
 use flag_exec::*;
 use serde_json::{Value, json};
 use shipdeck::adapters::unleash::UnleashClient;
-use shipdeck::config::UnleashConfig;
 use shipdeck::domain::audit::Outcome;
 use shipdeck::domain::flag_request::FlagChange;
 use shipdeck::domain::flagd;
@@ -205,13 +204,13 @@ async fn an_unleash_environment_is_toggled_on_and_off_and_audited_without_the_to
     };
     let dir = tempfile::tempdir().unwrap();
     server.create_feature("checkout-v2", true).await;
-    let token_file = dir.path().join("unleash-token");
-    std::fs::write(&token_file, format!("{}\n", server.token)).unwrap();
-    let mut u = UnleashConfig::default(); // environments: development, production
-    (u.url, u.token_file) = (server.url.clone(), Some(token_file.clone()));
     // Unleash needs no cluster: the target points nowhere.
-    let kc = common::kubeconfig(dir.path(), "https://127.0.0.1:1");
-    let x = Exec::new(&kc, u.clone(), dir.path());
+    let UnleashExec {
+        u,
+        token_file,
+        kubeconfig: kc,
+        x,
+    } = unleash_exec(&server, dir.path());
     let list = || async {
         let timeout = Duration::from_secs(10);
         let c = UnleashClient::new(&u.url, &token_file, &u.project, &u.environments, timeout);

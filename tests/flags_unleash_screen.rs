@@ -17,6 +17,19 @@ use shipdeck::sim::{self, SimConfig};
 use shipdeck::state::palette::COMMANDS;
 use shipdeck::state::{AppState, Event, Overlay};
 
+/// A config with flagd off and Unleash on (`server`'s token written into `dir`), polling
+/// every second in `environments` (a TOML array).
+fn unleash_only(server: &unleash::Unleash, dir: &std::path::Path, environments: &str) -> String {
+    let token = dir.join("token");
+    std::fs::write(&token, &server.token).unwrap();
+    format!(
+        "[flags.flagd]\nenabled = false\n\n[flags.unleash]\nurl = \"{}\"\ntoken_file = \"{}\"\nproject = \"{}\"\nenvironments = {environments}\ninterval = \"1s\"\n",
+        server.url,
+        token.display(),
+        server.project
+    )
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unleash_features_are_listed_and_follow_the_server() {
     let Some(server) = unleash::start().await else {
@@ -26,14 +39,7 @@ async fn unleash_features_are_listed_and_follow_the_server() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let sim = sim::start(SimConfig::default()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let token = dir.path().join("token");
-    std::fs::write(&token, &server.token).unwrap();
-    let cfg = format!(
-        "[flags.flagd]\nenabled = false\n\n[flags.unleash]\nurl = \"{}\"\ntoken_file = \"{}\"\nproject = \"{}\"\nenvironments = [\"development\"]\ninterval = \"1s\"\n",
-        server.url,
-        token.display(),
-        server.project
-    );
+    let cfg = unleash_only(&server, dir.path(), r#"["development"]"#);
     let mut h = Headless::start(&sim, "default", &cfg).await;
     h.run_until("the Unleash feature", Duration::from_secs(30), |s| {
         s.flags
@@ -128,14 +134,8 @@ async fn a_read_only_session_toggles_nothing_in_unleash_whatever_it_is_asked() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let sim = sim::start(SimConfig::default()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let token = dir.path().join("token");
-    std::fs::write(&token, &server.token).unwrap();
-    let cfg = format!(
-        "[flags.flagd]\nenabled = false\n\n[flags.unleash]\nurl = \"{}\"\ntoken_file = \"{}\"\nproject = \"{}\"\nenvironments = [\"development\", \"production\"]\ninterval = \"1s\"\n\n[platform]\nread_only_flag = \"platform-read-only\"\n",
-        server.url,
-        token.display(),
-        server.project
-    );
+    let cfg = unleash_only(&server, dir.path(), r#"["development", "production"]"#)
+        + "\n[platform]\nread_only_flag = \"platform-read-only\"\n";
     // Everything Unleash logged so far is the setup's.
     let mark = server.last_event_id().await;
     let mut h = Headless::start_as(&sim, "default", &cfg, "sim-operator", true).await;

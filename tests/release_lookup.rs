@@ -71,6 +71,20 @@ async fn shop_and_games(cart: &str) -> (shipdeck::sim::SimHandle, kube::Client) 
     (sim, c)
 }
 
+/// Since `since`, exactly one ReplicaSet list in games and one in shop.
+async fn one_list_each(c: &kube::Client, since: u64, why: &str) {
+    let mut served = lists(c, since).await;
+    served.sort();
+    assert_eq!(
+        served,
+        [
+            "/apis/apps/v1/namespaces/games/replicasets",
+            "/apis/apps/v1/namespaces/shop/replicasets"
+        ],
+        "{why}"
+    );
+}
+
 #[tokio::test]
 async fn a_burst_of_lookups_lists_each_namespace_once_and_a_later_one_lists_again() {
     let (_sim, c) = shop_and_games("old1").await;
@@ -112,16 +126,7 @@ async fn a_burst_of_lookups_lists_each_namespace_once_and_a_later_one_lists_agai
         "each owner's newest ReplicaSet; none for an owner without one"
     );
     assert_eq!(hash(games).as_deref(), Some("g1"));
-    let mut served = lists(&c, since).await;
-    served.sort();
-    assert_eq!(
-        served,
-        [
-            "/apis/apps/v1/namespaces/games/replicasets",
-            "/apis/apps/v1/namespaces/shop/replicasets"
-        ],
-        "six lookups, one list per namespace"
-    );
+    one_list_each(&c, since, "six lookups, one list per namespace").await;
 
     // A new revision after the burst: asked later, with its hash, the lookup lists again
     // and sees it; asked again, the list already shows that hash and answers; asked
@@ -210,14 +215,5 @@ async fn one_dispatch_of_release_requests_lists_each_namespace_once() {
     .map(|(k, v)| (k.to_string(), v.map(str::to_string)))
     .collect();
     assert_eq!(answers, want);
-    let mut served = lists(&c, since).await;
-    served.sort();
-    assert_eq!(
-        served,
-        [
-            "/apis/apps/v1/namespaces/games/replicasets",
-            "/apis/apps/v1/namespaces/shop/replicasets"
-        ],
-        "five requests, one list per namespace"
-    );
+    one_list_each(&c, since, "five requests, one list per namespace").await;
 }

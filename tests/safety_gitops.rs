@@ -154,14 +154,7 @@ fn flag_notes(h: &mut Headless, key: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn flags_in_gitops_managed_objects_get_the_marker_and_the_warning() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let sim = sim::start(SimConfig {
-        scenario: "casino".into(),
-        controllers: false,
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
+    let sim = common::sim::casino_at_rest().await;
     let c = common::sim::client(&sim, "sim-operator-2").await;
     let call = |method: &'static str, path: String, body: Value| {
         let c = c.clone();

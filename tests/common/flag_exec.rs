@@ -1,7 +1,7 @@
 //! What the flag-change tests share: an executor's flag half (`prepare`, `run`) with an audit
 //! file, the casino simulator with its flags, raw API calls, and readers of the request log and
 //! the audit. Include with `#[path = "common/flag_exec.rs"] mod flag_exec;` next to
-//! `mod common;`.
+//! `mod common;` (and `common/unleash.rs` as `unleash`).
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
@@ -15,7 +15,7 @@ use shipdeck::domain::flag_request::{FlagChange, FlagRequest};
 use shipdeck::domain::flagd::LAST_ACTION;
 use shipdeck::domain::flags::Flag;
 use shipdeck::runtime::flag_actions;
-use shipdeck::sim::{self, SimConfig, SimHandle};
+use shipdeck::sim::SimHandle;
 use shipdeck::state::Event;
 use tokio::sync::mpsc;
 
@@ -78,16 +78,35 @@ impl Exec {
     }
 }
 
+/// What a test against a real Unleash needs, with no cluster (the kube target points
+/// nowhere).
+pub struct UnleashExec {
+    pub u: UnleashConfig,
+    pub token_file: PathBuf,
+    pub kubeconfig: PathBuf,
+    pub x: Exec,
+}
+
+/// An executor for `server`: its token written to a file in `dir`, the default
+/// environments (development, production).
+pub fn unleash_exec(server: &crate::unleash::Unleash, dir: &Path) -> UnleashExec {
+    let token_file = dir.join("unleash-token");
+    std::fs::write(&token_file, format!("{}\n", server.token)).unwrap();
+    let mut u = UnleashConfig::default();
+    (u.url, u.token_file) = (server.url.clone(), Some(token_file.clone()));
+    let kubeconfig = common::kubeconfig(dir, "https://127.0.0.1:1");
+    let x = Exec::new(&kubeconfig, u.clone(), dir);
+    UnleashExec {
+        u,
+        token_file,
+        kubeconfig,
+        x,
+    }
+}
+
 /// The casino (controllers off), a client as sim-operator, its kubeconfig and an executor.
 pub async fn casino(dir: &Path) -> (SimHandle, kube::Client, PathBuf, Exec) {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let cfg = SimConfig {
-        scenario: "casino".into(),
-        controllers: false,
-        bookmark_every: Duration::from_millis(500),
-        ..SimConfig::default()
-    };
-    let sim = sim::start(cfg).await.unwrap();
+    let sim = common::sim::casino_at_rest().await;
     let op = common::sim::client(&sim, "sim-operator").await;
     let kc = common::sim::kubeconfig_file(&sim, dir);
     let x = Exec::new(&kc, UnleashConfig::default(), dir);

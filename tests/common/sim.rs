@@ -25,6 +25,20 @@ pub async fn start(load: Vec<PathBuf>) -> SimHandle {
     .expect("the simulator starts")
 }
 
+/// The casino world at rest: its objects as the scenario creates them, controllers off (so
+/// nothing moves unless the test writes), bookmarks every 500 ms.
+pub async fn casino_at_rest() -> SimHandle {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    sim::start(SimConfig {
+        scenario: "casino".into(),
+        controllers: false,
+        bookmark_every: Duration::from_millis(500),
+        ..SimConfig::default()
+    })
+    .await
+    .expect("the simulator starts")
+}
+
 /// The simulator with its controllers running `scenario` at speed 1.
 pub async fn start_scenario(scenario: &str) -> SimHandle {
     let _ = rustls::crypto::ring::default_provider().install_default();
