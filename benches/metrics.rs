@@ -1,5 +1,6 @@
-//! One metrics interval in the reducer with 1,000 rollouts in flight: planning the grouped
-//! query (tick) and judging the answer (values → verdicts → alerts).
+//! One metrics interval in the reducer with 1,000 and 5,000 rollouts in flight: planning the
+//! grouped query (tick) and judging the answer (values → verdicts → alerts). The two sizes
+//! show whether an interval grows linearly with the fleet.
 
 use std::hint::black_box;
 
@@ -69,23 +70,29 @@ fn side(rate: f64, err: f64) -> SideValues {
 }
 
 fn bench_interval(c: &mut Criterion) {
+    for (n, label) in [(1000, "1,000"), (5000, "5,000")] {
+        bench_size(c, n, label);
+    }
+}
+
+fn bench_size(c: &mut Criterion, n: usize, label: &str) {
     let now = Utc.with_ymd_and_hms(2026, 11, 26, 3, 0, 0).unwrap();
     c.bench_function(
-        "metrics tick: plan one grouped query, 1,000 in flight",
+        &format!("metrics tick: plan one grouped query, {label} in flight"),
         |b| {
             b.iter_batched(
-                || state(1000),
+                || state(n),
                 |mut s| black_box(update(&mut s, Event::Tick(now))),
                 BatchSize::LargeInput,
             )
         },
     );
     c.bench_function(
-        "metrics answer: judge 1,000 rollouts (3 metrics each)",
+        &format!("metrics answer: judge {label} rollouts (3 metrics each)"),
         |b| {
             b.iter_batched(
                 || {
-                    let mut s = state(1000);
+                    let mut s = state(n);
                     let cmds = update(&mut s, Event::Tick(now));
                     let Some(Command::QueryMetrics(q)) = cmds
                         .into_iter()

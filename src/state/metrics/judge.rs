@@ -157,6 +157,7 @@ pub(crate) fn forget_gone(
     now: DateTime<Utc>,
 ) -> Vec<AlertChange> {
     let m = &mut state.metrics;
+    let judged: HashSet<&RolloutKey> = judged.iter().collect();
     let gone: Vec<RolloutKey> = m
         .per_rollout
         .keys()
