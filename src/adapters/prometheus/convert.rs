@@ -1,8 +1,10 @@
 //! An answer of the Prometheus HTTP API (status code and body) as domain values: pure, so
 //! every odd answer a server can give is a plain test.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::PromError;
@@ -17,6 +19,15 @@ const EXCERPT_CHARS: usize = 120;
 /// other body with a non-2xx status is [`PromError::Http`]; a 2xx body that is not the
 /// API's JSON is [`PromError::Garbage`] naming what is wrong.
 pub fn parse_response(http_status: u16, body: &[u8]) -> Result<QueryData, PromError> {
+    let ok = (200..300).contains(&http_status);
+    if ok && let Some(data) = fast_path(body) {
+        return Ok(data);
+    }
+    general(http_status, body)
+}
+
+/// Any answer, through a `Value` tree: every error names where the body is wrong.
+fn general(http_status: u16, body: &[u8]) -> Result<QueryData, PromError> {
     let ok = (200..300).contains(&http_status);
     let json: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
@@ -195,6 +206,71 @@ fn sample(v: &Value, at: &dyn Fn() -> String) -> Result<Sample, String> {
         )
     })?;
     Ok(Sample { t, v })
+}
+
+/// A successful vector or matrix answer, read straight into series: no `Value` tree, whose
+/// ~0.7 KiB per series made a 5,000-rollout interval's peak memory. Anything else, or
+/// anything odd, is `None`, and the general path reads the body again for its answer or
+/// its precise error.
+fn fast_path(body: &[u8]) -> Option<QueryData> {
+    #[derive(Deserialize)]
+    struct Answer<'a> {
+        #[serde(borrow)]
+        status: Cow<'a, str>,
+        #[serde(borrow)]
+        data: Data<'a>,
+    }
+    #[derive(Deserialize)]
+    struct Data<'a> {
+        #[serde(rename = "resultType", borrow)]
+        result_type: Cow<'a, str>,
+        #[serde(borrow)]
+        result: Vec<Item<'a>>,
+    }
+    #[derive(Deserialize)]
+    struct Item<'a> {
+        metric: Option<BTreeMap<String, String>>,
+        #[serde(borrow)]
+        value: Option<(f64, Cow<'a, str>)>,
+        #[serde(borrow)]
+        values: Option<Vec<(f64, Cow<'a, str>)>>,
+    }
+    let answer: Answer = serde_json::from_slice(body).ok()?;
+    if answer.status != "success" {
+        return None;
+    }
+    let sample = |(t, text): &(f64, Cow<str>)| {
+        Some(Sample {
+            t: *t,
+            v: sample_value(text)?,
+        })
+    };
+    let matrix = match answer.data.result_type.as_ref() {
+        "vector" => false,
+        "matrix" => true,
+        _ => return None,
+    };
+    let series = answer
+        .data
+        .result
+        .into_iter()
+        .map(|item| {
+            let samples = match (matrix, &item.value, &item.values) {
+                (false, Some(v), _) => vec![sample(v)?],
+                (true, _, Some(vs)) => vs.iter().map(sample).collect::<Option<_>>()?,
+                _ => return None,
+            };
+            Some(Series {
+                labels: item.metric.unwrap_or_default(),
+                samples,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(if matrix {
+        QueryData::Matrix(series)
+    } else {
+        QueryData::Vector(series)
+    })
 }
 
 /// Go's `strconv.FormatFloat` output, including `NaN` and `±Inf`.

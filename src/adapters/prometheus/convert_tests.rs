@@ -338,16 +338,27 @@ scalar [1,"1",3] | data.result is not [time, "value"]
 string [1,2] | data.result is not [time, "string"]
 "#;
 
+/// [`WRONG_SHAPES`] as (body, the error it must give).
+fn wrong_shapes() -> Vec<(String, &'static str)> {
+    WRONG_SHAPES
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|line| {
+            let (body, want) = line.split_once(" | ").unwrap();
+            let body = match body.split_once(' ') {
+                Some((kind, result)) if !body.starts_with('{') => format!(
+                    r#"{{"status":"success","data":{{"resultType":"{kind}","result":{result}}}}}"#
+                ),
+                _ => body.to_string(),
+            };
+            (body, want)
+        })
+        .collect()
+}
+
 #[test]
 fn wrong_shapes_name_what_is_wrong() {
-    for line in WRONG_SHAPES.lines().filter(|l| !l.is_empty()) {
-        let (body, want) = line.split_once(" | ").unwrap();
-        let body = match body.split_once(' ') {
-            Some((kind, result)) if !body.starts_with('{') => format!(
-                r#"{{"status":"success","data":{{"resultType":"{kind}","result":{result}}}}}"#
-            ),
-            _ => body.to_string(),
-        };
+    for (body, want) in wrong_shapes() {
         assert_eq!(garbage_text(200, &body), want, "{body}");
     }
 }
@@ -374,4 +385,53 @@ fn status_line_wording() {
     assert!(PromError::Unreachable(String::new()).retryable());
     assert!(PromError::Timeout(Duration::from_secs(1)).retryable());
     assert!(!PromError::Config(String::new()).retryable());
+}
+
+/// The typed fast path reads every successful vector and matrix as the general path does
+/// (compared through `Debug`, so NaN equals NaN), and leaves everything else to it.
+#[test]
+fn the_fast_path_reads_what_the_general_path_reads() {
+    let mut bodies: Vec<String> = [
+        "rangeQueryWithTags.json",
+        "rangeQueryWithoutTags.json",
+        "rangeQueryEmpty.json",
+    ]
+    .map(|f| String::from_utf8(fixture(f)).unwrap())
+    .to_vec();
+    bodies.extend(
+        [
+            r#"{"status":"success","data":{"resultType":"vector","result":[]}}"#,
+            r#"{"status":"success","warnings":["w"],"data":{"resultType":"vector","result":[
+                {"metric":{"namespace":"a\"b","rollout":"caf\u00e9"},"value":[1795662000.123,"0.25"]},
+                {"metric":null,"value":[1,"NaN"]},
+                {"value":[2,"+Inf"]},
+                {"metric":{},"value":[3,"-Inf"],"extra":1}]}}"#,
+            r#"{"status":"success","data":{"resultType":"matrix","result":[
+                {"metric":{"a":"b"},"values":[[1,"NaN"],[2,"-Inf"],[3,"0.5"]]},
+                {"metric":{"a":"c"},"values":[]}]}}"#,
+        ]
+        .map(str::to_string),
+    );
+    for body in &bodies {
+        let fast = fast_path(body.as_bytes()).unwrap_or_else(|| panic!("no fast path: {body}"));
+        let general = general(200, body.as_bytes()).unwrap();
+        assert_eq!(format!("{fast:?}"), format!("{general:?}"), "{body}");
+    }
+    let mut odd: Vec<String> = vec![
+        r#"{"status":"success","data":{"resultType":"scalar","result":[1,"1"]}}"#.to_string(),
+        r#"{"status":"success","data":{"resultType":"string","result":[1,"s"]}}"#.to_string(),
+        r#"{"status":"error","errorType":"bad_data","error":"parse error"}"#.to_string(),
+        r#"{"status":"success","data":{"resultType":"vector","result":[{"value":[1,"x"]}]}}"#
+            .to_string(),
+    ];
+    odd.extend(wrong_shapes().into_iter().map(|(body, _)| body));
+    for body in &odd {
+        let fast = fast_path(body.as_bytes());
+        let general = general(200, body.as_bytes());
+        match (fast, general) {
+            (None, _) => {}
+            (Some(f), Ok(g)) => assert_eq!(format!("{f:?}"), format!("{g:?}"), "{body}"),
+            (Some(f), Err(e)) => panic!("fast path read {f:?} where the general path says {e}"),
+        }
+    }
 }
