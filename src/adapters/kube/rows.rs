@@ -5,6 +5,7 @@
 //! sent on (diffed against what was sent last).
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::Hasher;
 
 use serde_json::Value;
 
@@ -66,8 +67,9 @@ impl RowDiff {
 pub struct Objects {
     /// (source, namespace) → name → object.
     by_ns: HashMap<(&'static str, String), BTreeMap<String, Value>>,
-    /// What the state has been sent.
-    sent: HashMap<RowId, RolloutRow>,
+    /// What the state has been sent, as fingerprints ([`fingerprint`]): a copy of every row
+    /// cost ~15 MB at 5,000 rows.
+    sent: HashMap<RowId, Option<u64>>,
     /// Stable ReplicaSets of rollouts in flight (namespace, ReplicaSet name): fetched once
     /// per stable hash for the stable images (a template never changes).
     stable_sets: HashMap<(String, String), Value>,
@@ -257,7 +259,7 @@ impl Objects {
         let rows: Vec<RolloutRow> = ids.iter().filter_map(|i| self.row(i)).collect();
         self.sent = rows
             .iter()
-            .map(|r| (crate::state::rollouts::row_id(r), r.clone()))
+            .map(|r| (crate::state::rollouts::row_id(r), fingerprint(r)))
             .collect();
         rows
     }
@@ -306,9 +308,9 @@ impl Objects {
         let mut d = RowDiff::default();
         for rid in ids {
             match (self.row(rid), self.sent.get(rid)) {
-                (Some(new), Some(old)) if &new == old => {}
+                (Some(new), Some(old)) if old.is_some() && fingerprint(&new) == *old => {}
                 (Some(new), _) => {
-                    self.sent.insert(rid.clone(), new.clone());
+                    self.sent.insert(rid.clone(), fingerprint(&new));
                     d.upsert.push(new);
                 }
                 (None, Some(_)) => {
@@ -320,6 +322,25 @@ impl Objects {
         }
         d
     }
+}
+
+/// A row's fingerprint: a 64-bit hash of its JSON form (every field; a row holds no maps,
+/// so equal rows serialize alike). Two different rows share one with a chance of 2^-64.
+/// `None` if the row does not serialize (it always does): such a row counts as changed.
+pub(crate) fn fingerprint(row: &RolloutRow) -> Option<u64> {
+    struct Hashing(std::hash::DefaultHasher);
+    impl std::io::Write for Hashing {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.write(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut h = Hashing(std::hash::DefaultHasher::new());
+    serde_json::to_writer(&mut h, row).ok()?;
+    Some(h.0.finish())
 }
 
 #[cfg(test)]

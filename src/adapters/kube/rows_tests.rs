@@ -138,3 +138,35 @@ fn diffs_merge_last_word_wins() {
     assert!(a.remove.is_empty());
     assert_eq!(a.upsert.len(), 1);
 }
+
+#[test]
+fn a_fingerprint_tells_every_field_apart() {
+    use crate::domain::detail::ArgoDetail;
+    let mut base = RolloutRow::new("p", "bonus", ControllerKind::ArgoCanary);
+    base.argo = Some(ArgoDetail {
+        current_pod_hash: Some("abc".into()),
+        ..ArgoDetail::default()
+    });
+    let fp = fingerprint(&base);
+    assert!(fp.is_some());
+    assert_eq!(fingerprint(&base.clone()), fp);
+    let changes: &[fn(&mut RolloutRow)] = &[
+        |r| r.message = "paused".into(),
+        |r| r.key.kind = ControllerKind::ArgoBlueGreen,
+        |r| r.spec_paused = true,
+        |r| r.seen.generation = 2,
+        |r| r.seen.resource_version = "7".into(),
+        |r| r.since = Some(chrono::DateTime::UNIX_EPOCH),
+        |r| {
+            if let Some(a) = r.argo.as_mut() {
+                a.current_pod_hash = Some("abd".into());
+            }
+        },
+        |r| r.argo = None,
+    ];
+    for (i, change) in changes.iter().enumerate() {
+        let mut r = base.clone();
+        change(&mut r);
+        assert_ne!(fingerprint(&r), fp, "change {i} kept the fingerprint");
+    }
+}
