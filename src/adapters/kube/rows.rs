@@ -307,25 +307,27 @@ impl Objects {
     pub fn diff(&mut self, ids: &[RowId]) -> RowDiff {
         let mut d = RowDiff::default();
         for rid in ids {
-            match (self.row(rid), self.sent.get(rid)) {
-                (Some(new), Some(old)) if old.is_some() && fingerprint(&new) == *old => {}
-                (Some(new), _) => {
-                    self.sent.insert(rid.clone(), fingerprint(&new));
-                    d.upsert.push(new);
+            match self.row(rid) {
+                Some(new) => {
+                    let fp = fingerprint(&new);
+                    if fp.is_none() || self.sent.get(rid) != Some(&fp) {
+                        self.sent.insert(rid.clone(), fp);
+                        d.upsert.push(new);
+                    }
                 }
-                (None, Some(_)) => {
-                    self.sent.remove(rid);
-                    d.remove.push(rid.clone());
+                None => {
+                    if self.sent.remove(rid).is_some() {
+                        d.remove.push(rid.clone());
+                    }
                 }
-                (None, None) => {}
             }
         }
         d
     }
 }
 
-/// A row's fingerprint: a 64-bit hash of its JSON form (every field; a row holds no maps,
-/// so equal rows serialize alike). Two different rows share one with a chance of 2^-64.
+/// A row's fingerprint: a 64-bit hash of its JSON form (every field; a row holds no hash
+/// maps, so equal rows serialize alike). Two different rows share one with a chance of 2^-64.
 /// `None` if the row does not serialize (it always does): such a row counts as changed.
 pub(crate) fn fingerprint(row: &RolloutRow) -> Option<u64> {
     struct Hashing(std::hash::DefaultHasher);

