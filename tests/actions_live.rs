@@ -82,9 +82,15 @@ async fn approve_abort_retry_and_promote_full_move_the_prod_story() {
     })
     .await;
     act(&mut h, &pay, "x", "abort").await;
-    h.run_until("payments aborted", WAIT, |s| {
+    // Aborted as soon as the patch lands; settled once the controller is back at step 0. A
+    // retry dialog opened in between would rightly be refused as stale.
+    h.run_until("payments aborted and settled", WAIT, |s| {
         row(s, &pay).is_some_and(|r| {
-            r.argo.as_ref().is_some_and(|a| a.aborted) && r.weights.is_none_or(|w| w.set == 0)
+            r.argo
+                .as_ref()
+                .is_some_and(|a| a.aborted && a.current_step_index == Some(0))
+                && r.weights
+                    .is_none_or(|w| w.set == 0 && w.actual.is_none_or(|a| a == 0))
         })
     })
     .await;

@@ -157,9 +157,16 @@ async fn r_aborts_a_canary_in_flight_then_undoes_it_in_a_second_step() {
             .as_ref()
             .is_some_and(|f| f.text.contains("Press R again to undo"))
     );
-    h.run_until("traffic back on stable", WAIT, |s| {
+    // The row reads "aborted, set weight 0" as soon as the patch lands; the controller then
+    // moves the canary back to step 0 and the traffic to stable. Undo is offered on that
+    // settled state: a dialog opened before it would rightly be refused as stale.
+    h.run_until("the abort settled, traffic back on stable", WAIT, |s| {
         row(s, &pay).is_some_and(|r| {
-            r.argo.as_ref().is_some_and(|a| a.aborted) && r.weights.is_some_and(|w| w.set == 0)
+            r.argo
+                .as_ref()
+                .is_some_and(|a| a.aborted && a.current_step_index == Some(0))
+                && r.weights
+                    .is_some_and(|w| w.set == 0 && w.actual.is_none_or(|a| a == 0))
         })
     })
     .await;

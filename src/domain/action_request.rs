@@ -173,7 +173,14 @@ pub fn precondition(req: &ActionRequest, now: &Seen) -> Result<(), String> {
         };
     }
     let (a, b) = (&was.facts, &now.facts);
-    if a.current_step_index != b.current_step_index {
+    // An abort settles by moving the canary back to step 0. Seen aborted and still aborted,
+    // that move is the abort the operator already saw: undo and retry need no new review
+    // (the flash after an abort invites pressing R at once, before the controller is done).
+    let abort_settling = a.aborted
+        && b.aborted
+        && b.current_step_index == Some(0)
+        && matches!(req.action, Action::Undo | Action::Retry);
+    if a.current_step_index != b.current_step_index && !abort_settling {
         let step = |f: &RolloutFacts| match f.current_step_index {
             Some(i) => i.to_string(),
             None => "none".to_string(),

@@ -94,6 +94,36 @@ fn abort_and_revision_changes_are_named() {
 }
 
 #[test]
+fn an_abort_settling_at_step_0_does_not_stale_undo_or_retry() {
+    let mut at_1 = facts(1);
+    at_1.aborted = true;
+    let mut at_0 = facts(0);
+    at_0.aborted = true;
+    for action in [Action::Undo, Action::Retry] {
+        let req = request(action, seen("10", at_1.clone()));
+        assert_eq!(
+            precondition(&req, &seen("11", at_0.clone())),
+            Ok(()),
+            "{action:?}"
+        );
+    }
+    // Any other move still needs a new look: a step other than 0, a retry since, approve.
+    let mut at_2 = at_1.clone();
+    at_2.current_step_index = Some(2);
+    let undo = request(Action::Undo, seen("10", at_1.clone()));
+    assert_eq!(
+        precondition(&undo, &seen("11", at_2)).unwrap_err(),
+        "payments moved from step 1 to 2 since you looked; review and try again"
+    );
+    assert_eq!(
+        precondition(&undo, &seen("11", facts(0))).unwrap_err(),
+        "payments moved from step 1 to 0 since you looked; review and try again"
+    );
+    let approve = request(Action::Approve, seen("10", at_1));
+    assert!(precondition(&approve, &seen("11", at_0)).is_err());
+}
+
+#[test]
 fn undo_is_refused_when_the_spec_changed() {
     let req = request(Action::Undo, seen("10", facts(1)));
     let mut s = seen("11", facts(1));
