@@ -173,14 +173,19 @@ pub fn precondition(req: &ActionRequest, now: &Seen) -> Result<(), String> {
         };
     }
     let (a, b) = (&was.facts, &now.facts);
-    // An abort settles by moving the canary back to step 0. Seen aborted and still aborted,
-    // that move is the abort the operator already saw: undo and retry need no new review
-    // (the flash after an abort invites pressing R at once, before the controller is done).
-    let abort_settling = a.aborted
-        && b.aborted
-        && b.current_step_index == Some(0)
-        && matches!(req.action, Action::Undo | Action::Retry);
-    if a.current_step_index != b.current_step_index && !abort_settling {
+    let step_move_is_harmless = match req.action {
+        // An abort settles by moving the canary back to step 0. Seen aborted and still
+        // aborted, that move is the abort the operator already saw (the flash after an
+        // abort invites pressing R at once, before the controller is done).
+        Action::Undo | Action::Retry => a.aborted && b.aborted && b.current_step_index == Some(0),
+        // Abort does not depend on the step, and cannot run twice: a canary that advanced
+        // while the operator typed its name is still the release they chose to stop (the
+        // revision check below holds). Unless it finished meanwhile: then there is nothing
+        // left to abort, and they must look again.
+        Action::Abort => !b.fully_promoted(),
+        _ => false,
+    };
+    if a.current_step_index != b.current_step_index && !step_move_is_harmless {
         let step = |f: &RolloutFacts| match f.current_step_index {
             Some(i) => i.to_string(),
             None => "none".to_string(),

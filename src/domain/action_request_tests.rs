@@ -124,6 +124,26 @@ fn an_abort_settling_at_step_0_does_not_stale_undo_or_retry() {
 }
 
 #[test]
+fn abort_goes_ahead_on_a_canary_that_advanced_but_not_on_one_that_finished() {
+    let req = request(Action::Abort, seen("10", facts(3)));
+    let mut advanced = facts(4);
+    advanced.pause_conditions = false;
+    assert_eq!(precondition(&req, &seen("11", advanced)), Ok(()));
+    let mut finished = facts(7);
+    finished.stable_rs = Some("new".into());
+    assert_eq!(
+        precondition(&req, &seen("11", finished)).unwrap_err(),
+        "payments moved from step 3 to 7 since you looked; review and try again"
+    );
+    let mut s = seen("11", facts(4));
+    s.revision = Some(8);
+    assert_eq!(
+        precondition(&req, &s).unwrap_err(),
+        "payments moved from revision 7 to 8 since you looked; review and try again"
+    );
+}
+
+#[test]
 fn undo_is_refused_when_the_spec_changed() {
     let req = request(Action::Undo, seen("10", facts(1)));
     let mut s = seen("11", facts(1));

@@ -64,7 +64,7 @@ impl RolloutFacts {
         )
     }
 
-    fn fully_promoted(&self) -> bool {
+    pub fn fully_promoted(&self) -> bool {
         self.stable_rs.is_some() && self.current_pod_hash == self.stable_rs
     }
 
