@@ -103,7 +103,7 @@ async fn two_hurried_presses_of_approve_send_one_request() {
     let audit = ui.audit_file();
     let lines = tokio::task::spawn_blocking(move || {
         ui.tmux
-            .wait_for("the action to finish", Duration::from_secs(20), |s| {
+            .wait_for("the action to finish", Duration::from_secs(60), |s| {
                 s.contains("approve done")
             });
         std::thread::sleep(Duration::from_millis(800));

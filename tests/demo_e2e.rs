@@ -46,7 +46,7 @@ async fn the_overview_help_and_filter_work_and_q_restores_the_terminal() {
         assert!(s.contains("press ? for keys"), "first-run hint:\n{s}");
         assert!(s.contains("casino-staging"), "{s}");
         t.keys(&["?"]);
-        let s = t.wait_for("help", Duration::from_secs(10), |s| {
+        let s = t.wait_for("help", Duration::from_secs(60), |s| {
             s.contains("Keys in effect")
         });
         assert!(
@@ -56,7 +56,7 @@ async fn the_overview_help_and_filter_work_and_q_restores_the_terminal() {
         t.keys(&["Escape", "/"]);
         t.text("payments");
         t.keys(&["Enter"]);
-        let s = t.wait_for("the filter", Duration::from_secs(10), |s| {
+        let s = t.wait_for("the filter", Duration::from_secs(60), |s| {
             !s.contains("lobby") && !s.contains("wallet")
         });
         assert!(line(&s, &["casino-prod", "payments"]).is_some(), "{s}");
@@ -97,12 +97,12 @@ async fn approving_the_waiting_game_engine_step_advances_it_in_the_simulator() {
             "the waiting rollout is selected (pinned first):\n{s}"
         );
         t.keys(&["a"]);
-        t.wait_for("the approve dialog", Duration::from_secs(10), |s| {
+        t.wait_for("the approve dialog", Duration::from_secs(60), |s| {
             s.contains("type game-engine to confirm")
         });
         t.text("game-engine");
         t.keys(&["Enter"]);
-        t.wait_for("the result", Duration::from_secs(20), |s| {
+        t.wait_for("the result", Duration::from_secs(60), |s| {
             s.contains("approve done")
         });
         demo
@@ -140,17 +140,17 @@ async fn the_payments_alert_and_r_abort_the_canary_onto_stable_with_an_audit_lin
         t.keys(&["/"]);
         t.text("payments");
         t.keys(&["Enter"]);
-        t.wait_for("payments selected", Duration::from_secs(10), |s| {
+        t.wait_for("payments selected", Duration::from_secs(60), |s| {
             line(s, &["▌", "casino-prod", "payments"]).is_some()
         });
         t.keys(&["R"]);
-        t.wait_for("the rollback dialog", Duration::from_secs(10), |s| {
+        t.wait_for("the rollback dialog", Duration::from_secs(60), |s| {
             s.contains("type payments to confirm")
         });
         t.text("payments");
         t.keys(&["Enter"]);
         // The flash says "abort done" for a moment; the row says Degraded for good.
-        t.wait_for("the abort result", Duration::from_secs(20), |s| {
+        t.wait_for("the abort result", Duration::from_secs(60), |s| {
             s.contains("abort done") || line(s, &["casino-prod", "payments", "Degraded"]).is_some()
         });
         demo
@@ -204,11 +204,11 @@ async fn toggling_new_slot_ui_changes_the_flag_in_the_simulator() {
         t.keys(&["/"]);
         t.text("new-slot-ui");
         t.keys(&["Enter", "t"]);
-        t.wait_for("the toggle dialog", Duration::from_secs(10), |s| {
+        t.wait_for("the toggle dialog", Duration::from_secs(60), |s| {
             s.contains("off → on") || s.contains("off -> on")
         });
         t.keys(&["Enter"]);
-        t.wait_for("the flag on screen", Duration::from_secs(20), |s| {
+        t.wait_for("the flag on screen", Duration::from_secs(60), |s| {
             line(s, &["new-slot-ui", "on (true)"]).is_some()
         });
         demo

@@ -119,17 +119,34 @@ async fn the_detail_watches_start_on_open_and_stop_on_close() {
     assert_eq!(d.key.name, "game-engine");
     assert_eq!(d.error, None, "the watches work");
 
-    // The log shows each scoped watch, with its selector.
+    // The log shows each scoped watch, with its selector. A kind's watch starts once its
+    // list is done, so the first snapshot may come before the last watch: wait for them.
+    let find_in = |sent: &[Value], suffix: &str, needle: &str| {
+        sent.iter().any(|r| {
+            is_detail_watch(r)
+                && path(r).starts_with("/api")
+                && path(r).ends_with(suffix)
+                && query(r).contains(needle)
+        })
+    };
+    let all_five = |sent: &[Value]| {
+        find_in(sent, "/replicasets", "labelSelector=")
+            && find_in(sent, "/pods", "labelSelector=")
+            && find_in(sent, "/analysisruns", "")
+            && find_in(
+                sent,
+                "/events",
+                "fieldSelector=involvedObject.name=game-engine",
+            )
+            && find_in(sent, "/rollouts", "fieldSelector=metadata.name=game-engine")
+    };
+    wait_for_requests(&mut app, &kube, opened, all_five).await;
     let sent: Vec<Value> = requests(&kube, opened)
         .await
         .into_iter()
         .filter(is_detail_watch)
         .collect();
-    let find = |suffix: &str, needle: &str| {
-        sent.iter().any(|r| {
-            path(r).starts_with("/api") && path(r).ends_with(suffix) && query(r).contains(needle)
-        })
-    };
+    let find = |suffix: &str, needle: &str| find_in(&sent, suffix, needle);
     let ns = "/namespaces/casino-prod/";
     assert!(
         sent.iter().all(|r| path(r).contains(ns)),

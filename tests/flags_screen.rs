@@ -107,12 +107,19 @@ async fn t_on_the_flags_screen_flips_a_flag_through_the_dialog() {
     h.send(Event::Key(shipdeck::input::KeyChord::plain(
         shipdeck::input::KeyCode::Enter,
     )));
-    h.run_until("the flipped flag", Duration::from_secs(30), |s| {
-        s.flags
-            .visible()
-            .iter()
-            .any(|f| f.key == "new-slot-ui" && f.default_variant != before)
-    })
+    // The watch may show the flip before the executor has written its Event, annotation
+    // and audit line: wait for both.
+    h.run_until(
+        "the flipped flag and its audit line",
+        Duration::from_secs(30),
+        |s| {
+            s.flags
+                .visible()
+                .iter()
+                .any(|f| f.key == "new-slot-ui" && f.default_variant != before)
+                && s.audit.entries.iter().any(|e| e.action == "toggle-flag")
+        },
+    )
     .await;
     let done = h.state.audit.entries.last().unwrap();
     assert_eq!(done.action, "toggle-flag");

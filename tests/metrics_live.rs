@@ -61,6 +61,10 @@ async fn the_casino_payments_regression_fires_a_critical_error_alert_with_the_ri
     assert_eq!(alert.severity, AlertSeverity::Critical);
     assert_eq!(alert.comparison, Comparison::CanaryVsStable);
     assert!(alert.growth > 0.2, "{alert:?}");
+    // Hold the story at the regressed canary: at double speed payments would finish its
+    // canary a few seconds after the window below on a slow machine. Traffic keeps flowing.
+    let c = client(&sim, "sim-operator").await;
+    common::sim::clock(&c, json!({"speed": 0.01})).await;
     // One window after the regression began, the canary's 5xx ratio is 8× the stable's.
     let key = key_of(&app.state, "payments");
     let since = Instant::now();

@@ -224,7 +224,12 @@ async fn pause_resume_and_restart_send_what_kubectl_rollout_sends() {
     let sim = start().await;
     let c = client(&sim, "sim-operator").await;
     let k = Kubectl::new(&sim);
-    // shipdeck acts on wallet, kubectl on notifications.
+    // shipdeck acts on wallet, kubectl on notifications. The deployment controller stamps
+    // revision 1 on its first tick; a request seen before would be refused as stale.
+    wait_for(&c, "wallet", "revision 1", |d| {
+        d["metadata"]["annotations"][deploy::REVISION] == "1"
+    })
+    .await;
     let obj = get(&c, &path("wallet")).await;
     let ours = run_shipdeck(&c, &ask(&obj, Action::Pause, deploy::pause(NS, "wallet"))).await;
     let theirs = k.rollout(&c, "pause", "notifications", &[]).await;

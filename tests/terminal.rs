@@ -72,7 +72,7 @@ fn a_panic_restores_the_terminal_and_reports_on_the_normal_screen() {
 fn q_quits_cleanly() {
     let (_dir, mut run) = start(&[]);
     assert!(
-        run.wait_for(Duration::from_secs(20), drew_the_ui),
+        run.wait_for(Duration::from_secs(60), drew_the_ui),
         "{}",
         run.text()
     );
@@ -95,7 +95,7 @@ fn sigterm_and_sighup_restore_the_terminal() {
     ] {
         let (_dir, mut run) = start(&[]);
         assert!(
-            run.wait_for(Duration::from_secs(20), drew_the_ui),
+            run.wait_for(Duration::from_secs(60), drew_the_ui),
             "{}",
             run.text()
         );
@@ -113,7 +113,7 @@ fn sigterm_and_sighup_restore_the_terminal() {
 #[test]
 fn ctrl_c_in_raw_mode_quits() {
     let (_dir, mut run) = start(&[]);
-    assert!(run.wait_for(Duration::from_secs(20), drew_the_ui));
+    assert!(run.wait_for(Duration::from_secs(60), drew_the_ui));
     run.write(b"\x03");
     let status = run
         .finish(Duration::from_secs(10))

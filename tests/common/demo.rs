@@ -48,6 +48,11 @@ impl Demo {
             );
             std::thread::sleep(Duration::from_millis(100));
         };
+        // The info file is written before the terminal goes raw: keys typed before the
+        // first frame could arrive in line mode (Enter as Ctrl-J).
+        tmux.wait_for("the first frame", Duration::from_secs(60), |s| {
+            s.contains("1 Rollouts")
+        });
         Some(Self {
             tmux,
             info,

@@ -100,6 +100,16 @@ pub async fn fault(c: &kube::Client, body: Value) {
     let _: Value = c.request(req).await.unwrap();
 }
 
+/// `POST /sim/v1/clock`: `{"speed": 0.01}` holds the story where it is (traffic and its
+/// metrics run on the wall clock and keep flowing), `{"advance": "31s"}` jumps.
+pub async fn clock(c: &kube::Client, body: Value) {
+    let req = http::Request::post("/sim/v1/clock")
+        .header("content-type", "application/json")
+        .body(serde_json::to_vec(&body).unwrap())
+        .unwrap();
+    let _: Value = c.request(req).await.unwrap();
+}
+
 pub async fn clear_faults(c: &kube::Client) {
     let req = http::Request::delete("/sim/v1/faults")
         .body(Vec::new())
