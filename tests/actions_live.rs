@@ -166,11 +166,7 @@ async fn approve_abort_retry_and_promote_full_move_the_prod_story() {
 
 async fn release(c: &kube::Client, ns: &str, name: &str, image: &str) {
     let body = json!({"namespace": ns, "name": name, "image": image});
-    let req = http::Request::post("/sim/v1/releases")
-        .header("content-type", "application/json")
-        .body(serde_json::to_vec(&body).unwrap())
-        .unwrap();
-    let _: Value = c.request(req).await.unwrap();
+    common::sim::post_json(c, "/sim/v1/releases", body).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -92,22 +92,23 @@ pub async fn mark(c: &kube::Client) -> u64 {
         .unwrap_or(0)
 }
 
-pub async fn fault(c: &kube::Client, body: Value) {
-    let req = http::Request::post("/sim/v1/faults")
+/// `POST` a JSON body to one of the simulator's control endpoints (`/sim/v1/...`).
+pub async fn post_json(c: &kube::Client, path: &str, body: Value) -> Value {
+    let req = http::Request::post(path)
         .header("content-type", "application/json")
         .body(serde_json::to_vec(&body).unwrap())
         .unwrap();
-    let _: Value = c.request(req).await.unwrap();
+    c.request(req).await.unwrap()
+}
+
+pub async fn fault(c: &kube::Client, body: Value) {
+    post_json(c, "/sim/v1/faults", body).await;
 }
 
 /// `POST /sim/v1/clock`: `{"speed": 0.01}` holds the story where it is (traffic and its
 /// metrics run on the wall clock and keep flowing), `{"advance": "31s"}` jumps.
 pub async fn clock(c: &kube::Client, body: Value) {
-    let req = http::Request::post("/sim/v1/clock")
-        .header("content-type", "application/json")
-        .body(serde_json::to_vec(&body).unwrap())
-        .unwrap();
-    let _: Value = c.request(req).await.unwrap();
+    post_json(c, "/sim/v1/clock", body).await;
 }
 
 pub async fn clear_faults(c: &kube::Client) {
